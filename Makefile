@@ -1,0 +1,38 @@
+# The README's two commands are `make demo` and `make test`; the rest are for development.
+.PHONY: setup demo run test lint format migrate messages bench ci
+
+setup:
+	scripts/setup
+
+demo: setup  ## install, load the demo consultation, serve it at http://127.0.0.1:8000/
+	.venv/bin/python manage.py migrate --noinput -v 0
+	.venv/bin/python manage.py load_demo
+	.venv/bin/honcho -f Procfile.dev start
+
+run: setup
+	.venv/bin/python manage.py migrate --noinput -v 0
+	.venv/bin/honcho -f Procfile.dev start
+
+test: setup  ## the whole suite; PostgreSQL when DATABASE_URL is set, Redis when REDIS_URL is
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrate:
+	.venv/bin/python manage.py migrate
+
+messages:
+	.venv/bin/python manage.py makemessages -l km --ignore=.venv --ignore=node_modules --ignore=data
+	.venv/bin/python manage.py makemessages -d djangojs -l km --ignore=.venv --ignore=node_modules --ignore=data --ignore=static/vendor
+
+bench:
+	bench/run
+
+ci:
+	bash .ci/run

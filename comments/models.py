@@ -1,0 +1,243 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PARTICIPANTS = "participants", _("Signed-in participants")
+    RESTRICTED = "restricted", _("Restricted to drafters and officials")
+
+
+class Comment(models.Model):
+    """A comment, question or proposed amendment on one provision of one version.
+
+    Threads nest to any depth through ``parent``; ``thread_path`` (the zero-padded
+    ids from the root down) sorts a whole thread in document order in one query.
+    The author's organisation is copied at posting time, so the record keeps
+    saying who spoke for whom whatever happens to the author's memberships.
+    Nothing is deleted: withdrawn and hidden are states, with who, when and why.
+    """
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        QUESTION = "question", _("Question")
+        AMENDMENT = "amendment", _("Proposed amendment")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+        HIDDEN = "hidden", _("Hidden by a moderator")
+
+    version = models.ForeignKey(
+        "drafts.DraftVersion", on_delete=models.PROTECT, related_name="comments"
+    )
+    provision = models.ForeignKey(
+        "drafts.Provision", on_delete=models.PROTECT, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The thread's first comment; empty for the first comment itself."),
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
+    thread_path = models.CharField(max_length=512, blank=True, db_index=True, editable=False)
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    visibility = models.CharField(
+        _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    body = models.TextField(_("comment"), help_text=_("A small Markdown subset."))
+    body_html = models.TextField(editable=False, blank=True)
+    proposed_text = models.TextField(_("proposed text"), blank=True)
+
+    # W3C Web Annotation TextQuoteSelector: the exact words, with a little
+    # context either side, so the passage can be found again in later versions.
+    quote_exact = models.TextField(_("quoted passage"), blank=True)
+    quote_prefix = models.CharField(max_length=64, blank=True)
+    quote_suffix = models.CharField(max_length=64, blank=True)
+    quote_language = models.CharField(max_length=2, blank=True)
+    # The article text the comment was made on, for three-way merges later.
+    provision_text_at_posting = models.TextField(blank=True, editable=False)
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    organisation = models.ForeignKey(
+        "stakeholders.Organisation",
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("on behalf of"),
+    )
+    # The organisation that opened the thread: a restricted reply is also shown
+    # to it, so a ministry can answer an embassy's restricted note privately.
+    thread_organisation = models.ForeignKey(
+        "stakeholders.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("posted"), db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.ACTIVE, db_index=True
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["thread_path"]
+        indexes = [
+            models.Index(fields=["provision", "thread_path"]),
+            models.Index(fields=["version", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} · {self.organisation}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.state == self.State.WITHDRAWN
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.state == self.State.HIDDEN
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+
+class Disposition(models.Model):
+    """What the ministry decided about a top-level comment, and why."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY_ACCEPTED = "partly_accepted", _("Partly accepted")
+        REJECTED = "rejected", _("Rejected")
+        NOTED = "noted", _("Noted")
+
+    comment = models.OneToOneField(Comment, on_delete=models.PROTECT, related_name="disposition")
+    status = models.CharField(
+        _("disposition"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    response = models.TextField(_("response"), blank=True)
+    response_html = models.TextField(editable=False, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    applied_in_version = models.ForeignKey(
+        "drafts.DraftVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("change landed in"),
+    )
+    revision = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["response_html"])
+
+    class Meta:
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
+
+    def __str__(self):
+        return f"{self.get_status_display()} · #{self.comment_id}"
+
+
+class Endorsement(models.Model):
+    """An organisation co-signing another organisation's comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="endorsements")
+    organisation = models.ForeignKey(
+        "stakeholders.Organisation", on_delete=models.PROTECT, related_name="endorsements"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "organisation"], name="one_endorsement_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} endorses #{self.comment_id}"
+
+
+class PassageCheck(models.Model):
+    """Where a comment's quoted passage stands in a later version."""
+
+    class Result(models.TextChoices):
+        UNCHANGED = "unchanged", _("Passage unchanged")
+        CHANGED = "changed", _("Passage changed")
+        REMOVED = "removed", _("Provision removed")
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="passage_checks")
+    version = models.ForeignKey("drafts.DraftVersion", on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=10, choices=Result.choices)
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("passage check")
+        verbose_name_plural = _("passage checks")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "version"], name="one_check_per_version")
+        ]
+
+    def __str__(self):
+        return f"#{self.comment_id} in version {self.version_id}: {self.get_result_display()}"
+
+
+class Report(models.Model):
+    """Somebody asked moderators to look at a comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Report on #{self.comment_id} by {self.reporter_id}"

@@ -1,0 +1,303 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.i18n import localized
+
+
+class Draft(models.Model):
+    """A draft law, consulted on in successive versions."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_km = models.CharField(_("title (Khmer)"), max_length=300, blank=True)
+    short_title_en = models.CharField(_("short title (English)"), max_length=120)
+    short_title_km = models.CharField(_("short title (Khmer)"), max_length=120, blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_km = models.TextField(_("summary (Khmer)"), blank=True)
+    lead_ministry = models.ForeignKey(
+        "stakeholders.Organisation",
+        on_delete=models.PROTECT,
+        related_name="led_drafts",
+        verbose_name=_("lead ministry"),
+    )
+    drafting_partners = models.ManyToManyField(
+        "stakeholders.Organisation",
+        blank=True,
+        related_name="partner_drafts",
+        verbose_name=_("invited drafting organisations"),
+        help_text=_("Their drafters may edit and answer, as the lead ministry's can."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[drafting_partners])
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def short_title(self) -> str:
+        return localized(self, "short_title")
+
+    @property
+    def summary(self) -> str:
+        return localized(self, "summary")
+
+
+class DraftVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.exclude(status=DraftVersion.Status.WORKING)
+
+    def in_consultation(self):
+        return self.filter(status=DraftVersion.Status.IN_CONSULTATION)
+
+
+class DraftVersion(models.Model):
+    """One round of a draft. Once published its text is frozen."""
+
+    class Status(models.TextChoices):
+        WORKING = "working", _("Working draft")
+        IN_CONSULTATION = "in_consultation", _("In consultation")
+        CLOSED = "closed", _("Consultation closed")
+        SUPERSEDED = "superseded", _("Superseded")
+        SUBMITTED = "submitted", _("Submitted to the National Assembly")
+
+    draft = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version number"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.WORKING, db_index=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("previous version"),
+    )
+    opens_at = models.DateTimeField(_("consultation opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("consultation closes"), null=True, blank=True)
+    change_note_en = models.TextField(_("change note (English)"), blank=True)
+    change_note_km = models.TextField(_("change note (Khmer)"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    history = HistoricalRecords()
+    objects = DraftVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draft version")
+        verbose_name_plural = _("draft versions")
+        ordering = ["draft", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "number"], name="unique_version_number"),
+            models.UniqueConstraint(
+                fields=["draft"],
+                condition=models.Q(status="working"),
+                name="one_working_version_per_draft",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(draft)s, version %(number)s") % {
+            "draft": self.draft.short_title,
+            "number": self.number,
+        }
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.WORKING
+
+    @property
+    def change_note(self) -> str:
+        return localized(self, "change_note")
+
+
+class ProvisionQuerySet(models.QuerySet):
+    def for_reading(self, version):
+        """A version's provisions in document order, removed ones left out."""
+        return self.filter(version=version, removed_at__isnull=True).order_by("position")
+
+    def articles(self):
+        return self.filter(kind=Provision.Kind.ARTICLE)
+
+
+class Provision(models.Model):
+    """A part, chapter, section or article as it stands in one version.
+
+    ``stable_id`` is given once, in the Akoma Ntoso style (``chp_2__art_12``),
+    from the numbers the provision had when it was created. It never changes
+    afterwards, so a provision can be followed through renumbering and moves:
+    each version holds its own copy, and copies share the stable_id.
+    """
+
+    class Kind(models.TextChoices):
+        PART = "part", _("Part")
+        CHAPTER = "chapter", _("Chapter")
+        SECTION = "section", _("Section")
+        ARTICLE = "article", _("Article")
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="provisions")
+    stable_id = models.CharField(_("stable identifier"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveIntegerField(
+        _("position"), help_text=_("Order in the whole document.")
+    )
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    heading_en = models.CharField(_("heading (English)"), max_length=300, blank=True)
+    heading_km = models.CharField(_("heading (Khmer)"), max_length=300, blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    text_km = models.TextField(_("text (Khmer)"), blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Optimistic locking: a save must name the revision it started from.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProvisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "stable_id"], name="unique_stable_id_per_version"
+            )
+        ]
+        indexes = [models.Index(fields=["version", "position"])]
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        # The last line of defence; services check first and give a friendlier message.
+        if self.version.is_frozen:
+            raise ValidationError(_("This version has been published; its text cannot change."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("Provisions are never deleted; remove them from a working version.")
+        )
+
+    @property
+    def label(self) -> str:
+        if self.number:
+            return f"{self.get_kind_display()} {self.number}"
+        return self.get_kind_display()
+
+    @property
+    def heading(self) -> str:
+        return localized(self, "heading")
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def anchor(self) -> str:
+        return self.stable_id
+
+    def text_in(self, language: str) -> str:
+        return localized(self, "text", language)
+
+
+class Packet(models.Model):
+    """A consolidated PDF review packet of one version, built by a Celery task.
+
+    Identified by a fingerprint of everything it was made from, so that asking
+    again with nothing changed returns the same packet, and what was sent to
+    the Assembly can always be shown again.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        BUILDING = "building", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        KHMER = "km", _("Khmer")
+        BOTH = "both", _("English and Khmer side by side")
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="packets")
+    compare_to = models.ForeignKey(
+        DraftVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("redline against"),
+    )
+    language = models.CharField(_("language"), max_length=4, choices=Language.choices)
+    include_restricted = models.BooleanField(_("includes restricted comments"), default=False)
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress = models.CharField(_("progress"), max_length=200, blank=True)
+    error = models.TextField(_("reason for failure"), blank=True)
+    file = models.FileField(_("file"), upload_to="packets/", blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("build attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requested_packets",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("build started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("built"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review packet")
+        verbose_name_plural = _("review packets")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return _("Packet %(fingerprint)s of %(version)s") % {
+            "fingerprint": self.fingerprint[:12],
+            "version": self.version,
+        }

@@ -1,0 +1,37 @@
+"""Domain events: services announce what happened; other apps react after commit.
+
+A service calls ``emit("comment.replied", comment_id=...)``; the listeners
+registered with ``@listen`` run only once the transaction has committed (and
+never if it rolls back), so a notification or a task never refers to a row
+that does not exist. Listeners should do little themselves: enqueue a task
+with the ids they were given.
+
+Events and their payloads:
+- ``comment.posted`` / ``comment.replied`` / ``comment.edited`` / ``comment.withdrawn``: comment_id
+- ``comment.hidden`` / ``comment.restored``: comment_id
+- ``comment.endorsed``: comment_id, organisation_id
+- ``disposition.recorded``: comment_id
+- ``version.published`` / ``version.closed``: version_id
+- ``packet.ready`` / ``packet.failed``: packet_id
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db import transaction
+
+_listeners: dict[str, list[Callable[..., None]]] = defaultdict(list)
+
+
+def listen(event: str):
+    def register(fn):
+        if fn not in _listeners[event]:
+            _listeners[event].append(fn)
+        return fn
+
+    return register
+
+
+def emit(event: str, **payload) -> None:
+    for listener in list(_listeners[event]):
+        transaction.on_commit(lambda fn=listener: fn(**payload))

@@ -1,0 +1,29 @@
+"""Settings for the test suite: whatever database DATABASE_URL names, fast hashing."""
+
+import os
+import uuid
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default=str(DATA_DIR / "test-media"))
+
+# A queue of this test run's own: a real worker started by the tests listens
+# only to it, so parallel runs and a running demo never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str(
+    "CELERY_TASK_DEFAULT_QUEUE", default=f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that a real Celery worker process started by a
+    # test can open the same test database; one file per test process.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-portal-{os.getpid()}.sqlite3")}

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A person. What they may do comes from their memberships, not from the user row."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    active_organisation = models.ForeignKey(
+        "stakeholders.Organisation",
+        verbose_name=_("acting for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A person acts for one organisation at a time; comments record it."),
+    )
+
+    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        NATIONAL_ASSEMBLY = "national_assembly", _("National Assembly")
+        EMBASSY = "embassy", _("Embassy")
+        NGO = "ngo", _("NGO / civil society")
+        PRIVATE_SECTOR = "private_sector", _("Private sector")
+        INTERNATIONAL_ORG = "international_org", _("International organisation")
+        ACADEMIC = "academic", _("Academic")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_km = models.CharField(_("name (Khmer)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="KH", help_text=_("ISO 3166-1 alpha-2 code.")
+    )
+    verified = models.BooleanField(
+        _("verified"), default=False, help_text=_("The ministry has confirmed who this is.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name_en"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if get_language() == "km" and self.name_km:
+            return self.name_km
+        return self.name_en
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """A person's role in an organisation, granted by its administrator or by staff."""
+
+    class Role(models.TextChoices):
+        STAKEHOLDER = "stakeholder", _("Stakeholder")
+        DRAFTER = "drafter", _("Drafter")
+        MODERATOR = "moderator", _("Moderator")
+        OFFICIAL = "official", _("Official")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    is_org_admin = models.BooleanField(
+        _("organisation administrator"),
+        default=False,
+        help_text=_("May grant and end memberships of this organisation."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="unique_membership_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"

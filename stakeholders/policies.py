@@ -1,0 +1,414 @@
+"""Who may do what: the one place that decides.
+
+The web views, the API, the packet builder and the notification fan-out all
+ask ``can(user, action, obj)`` or call ``ensure_can``, and list queries use
+``comment_visibility_filter``, which encodes the same rules as a query. The
+documented matrix lives in docs/permissions.md and a table-driven test keeps
+the two in step.
+
+Roles come from active memberships:
+- a *participant* is a signed-in person with at least one active membership;
+- *drafters* of the draft's lead ministry (or an invited drafting partner)
+  edit, answer, apply and publish;
+- *officials* (the National Assembly) read everything and request packets;
+- *moderators* of the lead ministry hide and restore comments;
+- staff administrators may do everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import PolicyDenied
+
+from .models import Membership
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user's memberships, loaded once per request and kept on the user object."""
+
+    user_id: int | None
+    is_staff: bool
+    roles_by_org: dict[int, frozenset[str]] = field(default_factory=dict)
+    admin_of: frozenset[int] = frozenset()
+    acting_org_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def org_ids(self) -> frozenset[int]:
+        return frozenset(self.roles_by_org)
+
+    @property
+    def is_participant(self) -> bool:
+        return self.is_staff or bool(self.roles_by_org)
+
+    def has_role(self, role: str, org_ids=None) -> bool:
+        return any(
+            role in roles
+            for org_id, roles in self.roles_by_org.items()
+            if org_ids is None or org_id in org_ids
+        )
+
+    @property
+    def is_official(self) -> bool:
+        return self.has_role(Membership.Role.OFFICIAL)
+
+
+def actor_for(user) -> Actor:
+    if user is None or not user.is_authenticated:
+        return Actor(user_id=None, is_staff=False)
+    cached = getattr(user, "_portal_actor", None)
+    if cached is not None:
+        return cached
+    roles: dict[int, set[str]] = {}
+    admin_of = set()
+    for org_id, role, is_admin in (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("organisation_id", "role", "is_org_admin")
+    ):
+        roles.setdefault(org_id, set()).add(role)
+        if is_admin:
+            admin_of.add(org_id)
+    acting = user.active_organisation_id if user.active_organisation_id in roles else None
+    if acting is None and roles:
+        acting = min(roles)
+    actor = Actor(
+        user_id=user.pk,
+        is_staff=user.is_staff or user.is_superuser,
+        roles_by_org={k: frozenset(v) for k, v in roles.items()},
+        admin_of=frozenset(admin_of),
+        acting_org_id=acting,
+    )
+    user._portal_actor = actor
+    return actor
+
+
+def forget_actor(user) -> None:
+    """Call after changing a user's memberships within the same request."""
+    if hasattr(user, "_portal_actor"):
+        del user._portal_actor
+
+
+# --- helpers on drafts ----------------------------------------------------------
+
+
+def drafting_org_ids(draft) -> frozenset[int]:
+    cached = getattr(draft, "_drafting_org_ids", None)
+    if cached is None:
+        partner_ids = {o.pk for o in draft.drafting_partners.all()}
+        cached = frozenset({draft.lead_ministry_id, *partner_ids})
+        draft._drafting_org_ids = cached
+    return cached
+
+
+def is_drafter_of(actor: Actor, draft) -> bool:
+    return actor.is_staff or actor.has_role(Membership.Role.DRAFTER, drafting_org_ids(draft))
+
+
+def is_moderator_of(actor: Actor, draft) -> bool:
+    return actor.is_staff or actor.has_role(Membership.Role.MODERATOR, drafting_org_ids(draft))
+
+
+def sees_everything_on(actor: Actor, draft) -> bool:
+    """Drafters of the draft, officials, moderators of the draft and staff read every comment."""
+    return actor.is_official or is_drafter_of(actor, draft) or is_moderator_of(actor, draft)
+
+
+def consultation_is_open(version, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        version.status == version.Status.IN_CONSULTATION
+        and version.opens_at is not None
+        and version.closes_at is not None
+        and version.opens_at <= now < version.closes_at
+    )
+
+
+# --- rules ----------------------------------------------------------------------
+# Each rule returns None when allowed, or the reason (already translated) why not.
+
+Rule = Callable[[Actor, object], str | None]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str):
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def _need_sign_in(actor: Actor) -> str | None:
+    if not actor.is_authenticated:
+        return _("Please sign in first.")
+    return None
+
+
+def _need_acting_org(actor: Actor) -> str | None:
+    return _need_sign_in(actor) or (
+        None
+        if actor.acting_org_id is not None
+        else _("Your account is not a member of any organisation yet; ask its administrator.")
+    )
+
+
+def _need_open(version) -> str | None:
+    if not consultation_is_open(version):
+        return _("The consultation on this version is not open, so it cannot take comments now.")
+    return None
+
+
+@rule("version.view")
+def _version_view(actor, version):
+    if version.status != version.Status.WORKING:
+        return None
+    if is_drafter_of(actor, version.draft) or actor.is_official:
+        return None
+    return _("This version is still being drafted and is not public.")
+
+
+@rule("version.edit")
+def _version_edit(actor, version):
+    if not is_drafter_of(actor, version.draft):
+        return _("Only drafters of the lead ministry may edit this draft.")
+    if version.status != version.Status.WORKING:
+        return _("This version has been published; its text cannot change.")
+    return None
+
+
+@rule("version.publish")
+def _version_publish(actor, version):
+    return _version_edit(actor, version)
+
+
+@rule("draft.start_version")
+def _draft_start_version(actor, draft):
+    if not is_drafter_of(actor, draft):
+        return _("Only drafters of the lead ministry may start a new version.")
+    return None
+
+
+@rule("draft.history")
+def _draft_history(actor, draft):
+    if sees_everything_on(actor, draft):
+        return None
+    return _("Only drafters, moderators and officials may see the editing history.")
+
+
+@rule("comment.view_restricted")
+def _view_restricted(actor, draft):
+    if sees_everything_on(actor, draft):
+        return None
+    return _("Restricted comments are shown only to drafters and officials.")
+
+
+@rule("comment.view")
+def _comment_view(actor, comment):
+    if comment.visibility == "public":
+        return None
+    if comment.visibility == "participants":
+        return None if actor.is_participant else _("Sign in as a participant to see this comment.")
+    if sees_everything_on(actor, comment.version.draft):
+        return None
+    if comment.organisation_id in actor.org_ids or comment.thread_organisation_id in actor.org_ids:
+        return None
+    return _("This comment is restricted to drafters and officials.")
+
+
+@rule("comment.view_hidden")
+def _comment_view_hidden(actor, comment):
+    """The original words of a hidden comment: its author and those who review."""
+    if comment.author_id == actor.user_id or sees_everything_on(actor, comment.version.draft):
+        return None
+    return _("A moderator has hidden this comment.")
+
+
+@rule("comment.create")
+def _comment_create(actor, version):
+    return _need_acting_org(actor) or _need_open(version)
+
+
+@rule("comment.reply")
+def _comment_reply(actor, parent):
+    return (
+        _need_acting_org(actor)
+        or _need_open(parent.version)
+        or _comment_view(actor, parent)
+        or (
+            _("You cannot reply to a withdrawn or hidden comment.")
+            if parent.state != "active"
+            else None
+        )
+    )
+
+
+@rule("comment.edit")
+def _comment_edit(actor, comment):
+    from django.conf import settings
+
+    if comment.author_id != actor.user_id:
+        return _("Only the author may edit a comment.")
+    if comment.state != "active":
+        return _("A withdrawn or hidden comment cannot be edited.")
+    window = settings.PORTAL["COMMENT_EDIT_WINDOW_MINUTES"]
+    if timezone.now() - comment.created_at > timezone.timedelta(minutes=window):
+        return _("Comments can be edited only within %(minutes)s minutes of posting.") % {
+            "minutes": window
+        }
+    return _need_open(comment.version)
+
+
+@rule("comment.withdraw")
+def _comment_withdraw(actor, comment):
+    if comment.author_id != actor.user_id:
+        return _("Only the author may withdraw a comment.")
+    if comment.state != "active":
+        return _("This comment is already withdrawn or hidden.")
+    return _need_open(comment.version)
+
+
+@rule("comment.endorse")
+def _comment_endorse(actor, comment):
+    reason = _need_acting_org(actor) or _need_open(comment.version) or _comment_view(actor, comment)
+    if reason:
+        return reason
+    if comment.organisation_id == actor.acting_org_id:
+        return _("An organisation cannot endorse its own comment.")
+    if comment.state != "active":
+        return _("A withdrawn or hidden comment cannot be endorsed.")
+    return None
+
+
+@rule("comment.report")
+def _comment_report(actor, comment):
+    return _need_sign_in(actor) or _comment_view(actor, comment)
+
+
+@rule("comment.moderate")
+def _comment_moderate(actor, comment):
+    if is_moderator_of(actor, comment.version.draft):
+        return None
+    return _("Only moderators may hide or restore comments.")
+
+
+@rule("comment.answer")
+def _comment_answer(actor, comment):
+    if not is_drafter_of(actor, comment.version.draft):
+        return _("Only drafters of the lead ministry may answer comments.")
+    if comment.parent_id is not None:
+        return _("Dispositions are recorded on the first comment of a thread.")
+    return None
+
+
+@rule("comment.apply")
+def _comment_apply(actor, comment):
+    reason = _comment_answer(actor, comment)
+    if reason:
+        return reason
+    if comment.kind != "amendment" or not comment.proposed_text:
+        return _("Only a proposed amendment can be applied.")
+    return None
+
+
+@rule("packet.request")
+def _packet_request(actor, version):
+    if version.status == version.Status.WORKING:
+        return _("Packets are built for published versions.")
+    if actor.is_official or is_drafter_of(actor, version.draft):
+        return None
+    return _("Only officials and drafters of the lead ministry may request review packets.")
+
+
+@rule("packet.include_restricted")
+def _packet_include_restricted(actor, version):
+    return _view_restricted(actor, version.draft)
+
+
+@rule("packet.download")
+def _packet_download(actor, packet):
+    reason = _packet_request(actor, packet.version)
+    if reason:
+        return reason
+    if packet.include_restricted:
+        return _view_restricted(actor, packet.version.draft)
+    return None
+
+
+@rule("audit.view")
+def _audit_view(actor, _obj=None):
+    if actor.is_staff or actor.is_official or actor.has_role(Membership.Role.DRAFTER):
+        return None
+    return _("Only drafters and officials may see the audit log.")
+
+
+@rule("organisation.manage_members")
+def _manage_members(actor, organisation):
+    if actor.is_staff or organisation.pk in actor.admin_of:
+        return None
+    return _("Only the organisation's administrator may grant or end memberships.")
+
+
+# --- public interface -------------------------------------------------------------
+
+
+def why_not(user, action: str, obj=None) -> str | None:
+    """The reason ``user`` may not do ``action`` on ``obj``, or None when allowed."""
+    try:
+        check = RULES[action]
+    except KeyError:
+        raise KeyError(f"Unknown action {action!r}; add a rule to stakeholders.policies.") from None
+    return check(actor_for(user), obj)
+
+
+def can(user, action: str, obj=None) -> bool:
+    return why_not(user, action, obj) is None
+
+
+def ensure_can(user, action: str, obj=None) -> None:
+    reason = why_not(user, action, obj)
+    if reason is not None:
+        raise PolicyDenied(reason)
+
+
+def comment_visibility_filter(user, draft=None) -> Q:
+    """The ``comment.view`` rule as a query, for lists, counts and filters.
+
+    With a draft, for that draft's comments; without, across every draft.
+    """
+    actor = actor_for(user)
+    if draft is not None and sees_everything_on(actor, draft):
+        return Q()
+    if actor.is_staff or actor.is_official:
+        return Q()
+    allowed = Q(visibility="public")
+    if actor.is_participant:
+        allowed |= Q(visibility="participants")
+    if actor.org_ids:
+        allowed |= Q(visibility="restricted") & (
+            Q(organisation_id__in=actor.org_ids) | Q(thread_organisation_id__in=actor.org_ids)
+        )
+    if draft is None:
+        reviewing_orgs = [
+            org_id
+            for org_id, roles in actor.roles_by_org.items()
+            if roles & {Membership.Role.DRAFTER, Membership.Role.MODERATOR}
+        ]
+        if reviewing_orgs:
+            from drafts.models import Draft
+
+            reviewed_drafts = Draft.objects.filter(
+                Q(lead_ministry_id__in=reviewing_orgs) | Q(drafting_partners__in=reviewing_orgs)
+            ).values("pk")
+            allowed |= Q(version__draft_id__in=reviewed_drafts)
+    return allowed

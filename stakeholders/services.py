@@ -1,0 +1,82 @@
+"""Writes on people, organisations and memberships."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError
+from portal.events import emit
+
+from .models import Membership, Organisation, User
+from .policies import actor_for, ensure_can, forget_actor
+
+
+def membership_grant(
+    *,
+    organisation: Organisation,
+    user: User,
+    role: str,
+    by: User | None,
+    is_org_admin: bool = False,
+) -> Membership:
+    """Grant a person a role in an organisation. Only its administrator or staff may.
+
+    ``by=None`` is for trusted set-up code (the demo loader, a shell session).
+    """
+    if by is not None:
+        ensure_can(by, "organisation.manage_members", organisation)
+    if role not in Membership.Role.values:
+        raise DomainError(_("Unknown role."), field="role")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user,
+            organisation=organisation,
+            role=role,
+            defaults={"granted_by": by, "is_org_admin": is_org_admin},
+        )
+        if not created and (not membership.is_active or membership.is_org_admin != is_org_admin):
+            membership.is_active = True
+            membership.ended_at = None
+            membership.is_org_admin = is_org_admin
+            membership.granted_by = by
+            membership._history_user = by
+            membership._change_reason = "Membership granted again"
+            membership.save()
+        if user.active_organisation_id is None:
+            user.active_organisation = organisation
+            user.save(update_fields=["active_organisation"])
+        emit("membership.granted", membership_id=membership.pk)
+    forget_actor(user)
+    return membership
+
+
+def membership_end(*, membership: Membership, by: User, reason: str = "") -> Membership:
+    """End a membership; the row and its history stay."""
+    ensure_can(by, "organisation.manage_members", membership.organisation)
+    with transaction.atomic():
+        membership.is_active = False
+        membership.ended_at = timezone.now()
+        membership._history_user = by
+        membership._change_reason = reason or "Membership ended"
+        membership.save()
+        user = membership.user
+        if user.active_organisation_id == membership.organisation_id and not (
+            Membership.objects.active()
+            .filter(user=user, organisation=membership.organisation)
+            .exists()
+        ):
+            user.active_organisation = None
+            user.save(update_fields=["active_organisation"])
+    forget_actor(membership.user)
+    return membership
+
+
+def user_act_for(*, user: User, organisation: Organisation) -> User:
+    """Choose which of one's organisations one speaks for from now on."""
+    if organisation.pk not in actor_for(user).org_ids:
+        raise DomainError(_("You are not a member of that organisation."), field="organisation")
+    user.active_organisation = organisation
+    user._change_reason = "Acting organisation changed"
+    user.save(update_fields=["active_organisation"])
+    forget_actor(user)
+    return user
