@@ -1,2 +1,10 @@
+"""Drafts' pages. Each family of views keeps its own route module."""
+
+from django.urls import include, path
+
 app_name = "drafts"
-urlpatterns = []
+urlpatterns = [
+    path("", include("drafts.urls_reading")),
+    path("", include("drafts.urls_desk")),
+    path("", include("drafts.urls_packets")),
+]
