@@ -89,6 +89,8 @@ def comment_create(
 ) -> Comment:
     """Post a new thread on a provision of a version open for consultation."""
     ensure_can(by, "comment.create", version)
+    if posted_at is None:  # a back-dated import by trusted code is not rate limited
+        posting_rate_check(by=by)
     if provision.version_id != version.pk or provision.removed_at is not None:
         raise DomainError(_("That provision is not part of this version."), field="provision")
     kind = _clean_choice(kind, Comment.Kind, "kind")
@@ -135,6 +137,8 @@ def comment_create(
         comment._history_user = by
         _save_with_path(comment, None)
         Disposition.objects.create(comment=comment)
+        if posted_at is None:
+            posting_rate_count(by=by, organisation_id=organisation.pk)
         emit("comment.posted", comment_id=comment.pk)
     return comment
 
@@ -153,6 +157,8 @@ def comment_reply(
     thread cannot leak through one of its replies.
     """
     ensure_can(by, "comment.reply", parent)
+    if posted_at is None:  # a back-dated import by trusted code is not rate limited
+        posting_rate_check(by=by)
     visibility = _clean_choice(visibility, Visibility, "visibility")
     if _VISIBILITY_RANK[Visibility(parent.visibility)] > _VISIBILITY_RANK[Visibility(visibility)]:
         visibility = parent.visibility
@@ -182,6 +188,8 @@ def comment_reply(
         comment._change_reason = "Replied"
         comment._history_user = by
         _save_with_path(comment, parent)
+        if posted_at is None:
+            posting_rate_count(by=by, organisation_id=organisation.pk)
         emit("comment.replied", comment_id=comment.pk)
     return comment
 
@@ -410,3 +418,210 @@ def passage_checks_record(*, version: DraftVersion) -> int:
         checks.append(PassageCheck(comment_id=comment.pk, version=version, result=result))
     PassageCheck.objects.bulk_create(checks, batch_size=2000, ignore_conflicts=True)
     return len(checks)
+
+
+# --- posting rate limits ------------------------------------------------------------
+# Counted per account and per organisation in fixed windows in Django's cache
+# (Redis in production, so every web process shares the counts). A post is
+# checked before anything is written and counted once it is saved, so a
+# comment refused for being too long does not use up the allowance.
+
+_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """``"20/10m"`` → (20, 600); ``"200/h"`` → (200, 3600); empty or ``"0"`` → no limit."""
+    rate = (rate or "").strip()
+    if not rate or rate == "0":
+        return None
+    count, _slash, period = rate.partition("/")
+    period = period.strip() or "s"
+    number, unit = period[:-1] or "1", period[-1]
+    if not count.strip().isdigit() or not number.isdigit() or unit not in _RATE_UNITS:
+        raise ValueError(f"Invalid posting rate {rate!r}; use for example '20/10m' or '200/h'.")
+    return int(count), int(number) * _RATE_UNITS[unit]
+
+
+def _rate_windows(*, user_id: int, organisation_id: int | None, now: float):
+    """(cache key, limit, seconds until the window ends) for each configured limit."""
+    configured = [
+        ("user", user_id, settings.PORTAL.get("POST_RATE_PER_USER", "")),
+        ("org", organisation_id, settings.PORTAL.get("POST_RATE_PER_ORGANISATION", "")),
+    ]
+    for scope, ident, rate in configured:
+        parsed = parse_rate(rate)
+        if parsed is None or ident is None:
+            continue
+        limit, period = parsed
+        window = int(now // period)
+        key = f"portal:post-rate:{scope}:{ident}:{period}:{window}"
+        yield scope, key, limit, period, (window + 1) * period - now
+
+
+def posting_rate_check(*, by) -> None:
+    """Refuse a post when the account or its organisation has used its allowance."""
+    import time
+
+    from django.core.cache import cache
+    from django.utils.formats import time_format
+    from django.utils.translation import ngettext
+
+    actor = actor_for(by)
+    if actor.user_id is None:
+        return
+    now = time.time()
+    for scope, key, limit, _period, remaining in _rate_windows(
+        user_id=actor.user_id, organisation_id=actor.acting_org_id, now=now
+    ):
+        if (cache.get(key) or 0) < limit:
+            continue
+        minutes = max(1, int(remaining // 60) + (1 if remaining % 60 else 0))
+        at = time_format(timezone.localtime(timezone.now() + timezone.timedelta(seconds=remaining)))
+        wait = ngettext(
+            "You may post again in %(minutes)s minute (at %(time)s).",
+            "You may post again in %(minutes)s minutes (at %(time)s).",
+            minutes,
+        ) % {"minutes": minutes, "time": at}
+        if scope == "user":
+            message = _("You have reached the limit of %(limit)s posts for your account.") % {
+                "limit": limit
+            }
+        else:
+            message = _("Your organisation has reached its limit of %(limit)s posts for now.") % {
+                "limit": limit
+            }
+        error = DomainError(f"{message} {wait}", code="rate_limited")
+        error.retry_after = int(remaining) + 1
+        raise error
+
+
+def posting_rate_count(*, by, organisation_id: int | None) -> None:
+    """Count a post against the account's and the organisation's allowance.
+
+    Called once the comment is saved, inside its transaction: a post refused
+    by validation never gets here.
+    """
+    import time
+
+    from django.core.cache import cache
+
+    for _scope, key, _limit, period, _remaining in _rate_windows(
+        user_id=by.pk, organisation_id=organisation_id, now=time.time()
+    ):
+        cache.add(key, 0, timeout=period + 60)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 60)
+
+
+# --- applying amendments ----------------------------------------------------------
+
+
+def _is_mostly_khmer(text: str) -> bool:
+    khmer = sum(1 for ch in text if "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return khmer > latin
+
+
+def amendment_language(comment: Comment) -> str:
+    """The language of an amendment's proposed text: the quote's, else the script it is in."""
+    if comment.quote_language in ("en", "km"):
+        return comment.quote_language
+    return "km" if _is_mostly_khmer(comment.proposed_text) else "en"
+
+
+def amendment_base_text(comment: Comment, language: str) -> str:
+    """The article text the commenter saw and proposed to change."""
+    if language == "en" and comment.provision_text_at_posting:
+        return comment.provision_text_at_posting
+    return comment.provision.text_in(language) if language == "km" else comment.provision.text_en
+
+
+def amendment_apply(
+    *,
+    comment: Comment,
+    by,
+    working_version: DraftVersion,
+    response: str,
+    text: str | None = None,
+    status: str = Disposition.Status.ACCEPTED,
+    working_revision: int | None = None,
+    disposition_revision: int | None = None,
+) -> Provision:
+    """Merge a proposed amendment into the working version and record the decision, in one step.
+
+    The proposed text replaces the text of the working article with the same
+    stable id (in the amendment's language). If that article has changed since
+    the comment was made, applying it blindly would throw away the ministry's
+    own edit, so a ConflictError (carrying the working article) is raised
+    instead; the drafter then resolves the three texts and passes the final
+    wording as ``text``. ``working_revision`` is the revision of the working
+    article the drafter resolved against: a save by somebody else since then is
+    a conflict too. The disposition records the working version as the one the
+    change landed in.
+    """
+    ensure_can(by, "comment.apply", comment)
+    ensure_can(by, "version.edit", working_version)
+    if working_version.draft_id != comment.version.draft_id:
+        raise DomainError(_("That working version belongs to another draft."))
+    if working_version.pk == comment.version_id:
+        raise DomainError(_("Apply an amendment to the next version, not the one it was made on."))
+    if status not in (Disposition.Status.ACCEPTED, Disposition.Status.PARTLY_ACCEPTED):
+        raise DomainError(
+            _("An applied amendment is accepted or partly accepted."), field="status"
+        )
+    language = amendment_language(comment)
+    from drafts.services import provision_edit
+
+    with transaction.atomic():
+        article = (
+            Provision.objects.select_for_update()
+            .select_related("version")
+            .filter(version=working_version, stable_id=comment.provision.stable_id)
+            .first()
+        )
+        if article is None or article.removed_at is not None:
+            raise DomainError(
+                _("This provision is no longer in the working version; answer the comment instead.")
+            )
+        current_text = article.text_in(language) if language == "km" else article.text_en
+        if working_revision is not None and article.revision != working_revision:
+            raise ConflictError(
+                _(
+                    "Somebody saved this article while you were resolving the amendment. "
+                    "Review the current text and confirm again."
+                ),
+                current=article,
+            )
+        if text is None:
+            if current_text != amendment_base_text(comment, language):
+                raise ConflictError(
+                    _(
+                        "The article has changed in the working version since this amendment "
+                        "was proposed. Decide on the final text."
+                    ),
+                    current=article,
+                )
+            final = comment.proposed_text
+        else:
+            final = clean_user_text(text)
+            if not final:
+                raise DomainError(_("The article text cannot be empty."), field="text")
+        provision = provision_edit(
+            provision=article,
+            by=by,
+            revision=article.revision,
+            reason=f"Applied amendment #{comment.pk}",
+            **{f"text_{language}": final},
+        )
+        disposition_record(
+            comment=comment,
+            by=by,
+            status=status,
+            response=response,
+            revision=disposition_revision,
+            applied_in_version=working_version,
+            reason=f"Amendment applied in version {working_version.number}",
+        )
+    return provision

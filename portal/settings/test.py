@@ -4,7 +4,7 @@ import os
 import uuid
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES, env
+from .base import DATA_DIR, DATABASES, PORTAL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -13,6 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client's login() authenticates without a request, which django-axes
 # refuses; tests/security/ turns axes back on to prove the lockout.
 AXES_ENABLED = False
+# Posting limits count in a cache shared by every test in the process; the
+# tests of the limits (tests/security/) switch them on with their own values.
+PORTAL = {**PORTAL, "POST_RATE_PER_USER": "", "POST_RATE_PER_ORGANISATION": ""}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
