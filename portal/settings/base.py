@@ -199,11 +199,23 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+from celery.schedules import crontab as _crontab  # noqa: E402
+
 # The consultation calendar: beat runs these; each task is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "close-due-consultations": {
         "task": "drafts.tasks.consultations_close_due",
         "schedule": 60.0,
+    },
+    # Followers hear once per version that comments close within three days.
+    "notify-consultations-closing-soon": {
+        "task": "notifications.tasks.consultations_closing_soon",
+        "schedule": 15 * 60.0,
+    },
+    # Each person's daily digest email, at the hour set in DIGEST_HOUR (portal time).
+    "send-daily-digests": {
+        "task": "notifications.tasks.digests_send",
+        "schedule": _crontab(hour=env.int("DIGEST_HOUR", default=7), minute=0),
     },
 }
 
