@@ -1,0 +1,205 @@
+"""A person's organisations: whom they act for, and the administrator's membership page.
+
+Memberships are never self-claimed: only the organisation's administrator (or
+staff) grants and ends them, through ``stakeholders.services``, which asks the
+policy module. Ending a membership keeps the row and its history.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.errors import DomainError
+
+from . import services
+from .models import Membership, Organisation, User
+from .policies import actor_for, ensure_can
+
+
+class GrantForm(forms.Form):
+    person = forms.CharField(
+        label=gettext_lazy("Username or email address"),
+        max_length=254,
+        help_text=gettext_lazy("The person must already have an account on the portal."),
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices)
+    is_org_admin = forms.BooleanField(
+        label=gettext_lazy("Also administrator of this organisation"),
+        required=False,
+        help_text=gettext_lazy("Administrators may grant and end memberships."),
+    )
+
+    def clean_person(self) -> User:
+        value = self.cleaned_data["person"].strip()
+        matches = list(
+            User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), is_active=True)[
+                :2
+            ]
+        )
+        if not matches:
+            raise forms.ValidationError(_("Nobody with that username or email has an account."))
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                _("More than one account uses that email address; give the username instead.")
+            )
+        return matches[0]
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (kept in the history)"), max_length=200, required=False
+    )
+
+
+class ActForForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=gettext_lazy("Act for"), coerce=int)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisations(request):
+    """The signed-in person's organisations and roles, and whom they act for now."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation", "granted_by")
+        .order_by("-is_active", "organisation__name_en", "role")
+    )
+    active_orgs = {m.organisation_id: m.organisation for m in memberships if m.is_active}
+    actor = actor_for(request.user)
+    form = ActForForm(
+        request.POST or None,
+        organisations=active_orgs.values(),
+        initial={"organisation": actor.acting_org_id},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            organisation = active_orgs[form.cleaned_data["organisation"]]
+            try:
+                services.user_act_for(user=request.user, organisation=organisation)
+            except DomainError as error:
+                form.add_error("organisation", error.message)
+            else:
+                messages.success(
+                    request,
+                    _("You now act for %(organisation)s. Your comments will say so.")
+                    % {"organisation": organisation.name},
+                )
+                return redirect(_safe_next(request, request.path))
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "stakeholders/organisations.html",
+        {
+            "memberships": memberships,
+            "acting": active_orgs.get(actor.acting_org_id),
+            "form": form,
+            "administered": sorted(
+                (o for o in active_orgs.values() if o.pk in actor.admin_of), key=lambda o: o.name
+            ),
+            "next": _safe_next(request, ""),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    """The organisation administrator's page: who holds which role; grant and end."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    ensure_can(request.user, "organisation.manage_members", organisation)
+    form = GrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            person = form.cleaned_data["person"]
+            try:
+                membership = services.membership_grant(
+                    organisation=organisation,
+                    user=person,
+                    role=form.cleaned_data["role"],
+                    is_org_admin=form.cleaned_data["is_org_admin"],
+                    by=request.user,
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s is now %(role)s of %(organisation)s.")
+                    % {
+                        "person": person,
+                        "role": membership.get_role_display(),
+                        "organisation": organisation.name,
+                    },
+                )
+                return redirect("accounts:members", slug=organisation.slug)
+        status = 400
+    rows = list(
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "granted_by")
+        .order_by("-is_active", "user__username", "role")
+    )
+    return render(
+        request,
+        "stakeholders/members.html",
+        {
+            "organisation": organisation,
+            "active": [m for m in rows if m.is_active],
+            "ended": [m for m in rows if not m.is_active],
+            "form": form,
+            "end_form": EndForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def member_end(request, slug, pk):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    ensure_can(request.user, "organisation.manage_members", organisation)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"),
+        pk=pk,
+        organisation=organisation,
+    )
+    form = EndForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not membership.is_active:
+        messages.info(request, _("That membership had already ended."))
+    else:
+        services.membership_end(membership=membership, by=request.user, reason=reason)
+        messages.success(
+            request,
+            _("%(person)s is no longer %(role)s of %(organisation)s.")
+            % {
+                "person": membership.user,
+                "role": membership.get_role_display(),
+                "organisation": organisation.name,
+            },
+        )
+    return redirect("accounts:members", slug=organisation.slug)
