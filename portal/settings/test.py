@@ -16,7 +16,12 @@ AXES_ENABLED = False
 # Posting limits count in a cache shared by every test in the process; the
 # tests of the limits (tests/security/) switch them on with their own values.
 PORTAL = {**PORTAL, "POST_RATE_PER_USER": "", "POST_RATE_PER_ORGANISATION": ""}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# pytest swaps in locmem for the test process itself; a worker process started
+# by a test may be pointed at a file backend to let the test read what it sent.
+EMAIL_BACKEND = env.str(
+    "TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default=str(DATA_DIR / "test-outbox"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
