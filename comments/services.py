@@ -376,6 +376,31 @@ def report_create(*, comment: Comment, by, reason: str) -> Report:
     return report
 
 
+def reports_resolve(*, comment: Comment, by, resolution: str) -> int:
+    """A moderator closes every open report on a comment, saying what was done.
+
+    Returns how many reports were closed; each keeps its history.
+    """
+    ensure_can(by, "comment.moderate", comment)
+    resolution = clean_user_text(resolution)
+    if not resolution:
+        raise DomainError(_("Please say how the reports were resolved."), field="resolution")
+    now = timezone.now()
+    closed = 0
+    with transaction.atomic():
+        for report in Report.objects.select_for_update().filter(
+            comment=comment, resolved_at__isnull=True
+        ):
+            report.resolved_at = now
+            report.resolved_by = by
+            report.resolution = resolution[:2000]
+            report._history_user = by
+            report._change_reason = "Report resolved"
+            report.save()
+            closed += 1
+    return closed
+
+
 def passage_checks_record(*, version: DraftVersion) -> int:
     """Look again, in a newly published version, for every earlier comment's passage.
 
