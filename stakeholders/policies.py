@@ -290,6 +290,11 @@ def _comment_endorse(actor, comment):
     return None
 
 
+@rule("comment.unendorse")
+def _comment_unendorse(actor, comment):
+    return _need_acting_org(actor) or _need_open(comment.version)
+
+
 @rule("comment.report")
 def _comment_report(actor, comment):
     return _need_sign_in(actor) or _comment_view(actor, comment)
