@@ -1,2 +1,29 @@
+"""Commenting routes (namespace ``comments``)."""
+
+from django.urls import path
+
+from . import views, views_moderation
+
 app_name = "comments"
-urlpatterns = []
+
+_ARTICLE = "drafts/<slug:slug>/v<int:number>/articles/<str:stable_id>/"
+
+urlpatterns = [
+    path(_ARTICLE, views.article, name="article"),
+    path(f"{_ARTICLE}comment/", views.create, name="create"),
+    path(f"{_ARTICLE}preview/", views.preview, name="preview"),
+    path("drafts/<slug:slug>/v<int:number>/comments/", views.version_comments, name="version"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/endorse/", views.endorse, name="endorse"),
+    path("comments/<int:pk>/unendorse/", views.endorse, {"withdraw": True}, name="unendorse"),
+    *[
+        path(f"comments/<int:pk>/{name}/", views.comment_action, {"action_name": name}, name=name)
+        for name in views.ACTIONS
+    ],
+    path("moderation/", views_moderation.queue, name="moderation"),
+    path(
+        "moderation/comments/<int:pk>/<slug:action>/",
+        views_moderation.moderate,
+        name="moderate",
+    ),
+]

@@ -1,0 +1,153 @@
+"""Forms for commenting. They only shape input; the services decide what is allowed."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.models import Organisation
+
+from .models import Comment, Disposition, Visibility
+from .selectors import DEFAULT_SORT
+
+MARKDOWN_HELP = _(
+    "You can use **bold**, *italic*, lists, > quotations and links. Other formatting is removed."
+)
+
+
+def _body_field(label=None):
+    return forms.CharField(
+        label=label or _("Your comment"),
+        max_length=settings.PORTAL["COMMENT_MAX_LENGTH"],
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=MARKDOWN_HELP,
+    )
+
+
+class ServiceErrorsMixin:
+    """Show a service's DomainError next to the field it names (or above the form)."""
+
+    def add_service_error(self, error) -> None:
+        field = getattr(error, "field", None)
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+class CommentForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Comment.Kind.choices,
+        initial=Comment.Kind.COMMENT,
+        widget=forms.RadioSelect,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+    body = _body_field()
+    quote_exact = forms.CharField(
+        label=_("Quote a passage (optional)"),
+        required=False,
+        max_length=2000,
+        help_text=_("Copy the exact words of the article your comment is about."),
+    )
+    proposed_text = forms.CharField(
+        label=_("Proposed text of the article"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Only for a proposed amendment: edit the article’s text as you would have it."),
+    )
+
+    def __init__(self, *args, preview_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quote_exact"].widget.attrs["class"] = "quote-input"
+        if preview_url:
+            # htmx asks for the live word diff while the proposal is typed.
+            self.fields["proposed_text"].widget.attrs.update(
+                {
+                    "hx-post": preview_url,
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-target": "#diff-preview",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+
+class ReplyForm(ServiceErrorsMixin, forms.Form):
+    body = _body_field(_("Your reply"))
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=Visibility.choices,
+        initial=Visibility.PUBLIC,
+        help_text=_("A reply is never shown more widely than what it answers."),
+    )
+
+
+class EditForm(ServiceErrorsMixin, forms.Form):
+    body = _body_field()
+    proposed_text = forms.CharField(
+        label=_("Proposed text of the article"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WithdrawForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing it? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReportForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this comment?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HideForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for hiding (shown to readers)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RestoreForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for restoring (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FilterForm(forms.Form):
+    """Filter and sort threads; values the selectors do not know are ignored."""
+
+    organisation_kind = forms.ChoiceField(
+        label=_("Organisation"),
+        required=False,
+        choices=[("", _("All organisations")), *Organisation.Kind.choices],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Comment.Kind.choices]
+    )
+    disposition = forms.ChoiceField(
+        label=_("Response"),
+        required=False,
+        choices=[("", _("Any response")), *Disposition.Status.choices],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        initial=DEFAULT_SORT,
+        choices=[
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("endorsed", _("Most endorsed")),
+        ],
+    )
