@@ -1,7 +1,74 @@
-"""The REST API under /api/v1/; each app contributes its routes."""
+"""The REST API under /api/v1/. Every path here answers JSON, including its 404s."""
 
-from rest_framework.routers import DefaultRouter
+from django.urls import path, re_path
 
-router = DefaultRouter()
+from comments import apis as comment_apis
+from drafts import apis as draft_apis
+from stakeholders import apis as stakeholder_apis
 
-urlpatterns = router.urls
+from .api_errors import not_found
+
+app_name = "api"
+urlpatterns = [
+    path("me/", stakeholder_apis.MeApi.as_view(), name="me"),
+    path(
+        "organisations/", stakeholder_apis.OrganisationListApi.as_view(), name="organisation-list"
+    ),
+    path(
+        "organisations/<slug:slug>/",
+        stakeholder_apis.OrganisationDetailApi.as_view(),
+        name="organisation-detail",
+    ),
+    path("drafts/", draft_apis.DraftListApi.as_view(), name="draft-list"),
+    path("drafts/<slug:slug>/", draft_apis.DraftDetailApi.as_view(), name="draft-detail"),
+    path(
+        "drafts/<slug:slug>/versions/",
+        draft_apis.DraftVersionListApi.as_view(),
+        name="draft-versions",
+    ),
+    path("versions/<int:pk>/", draft_apis.VersionDetailApi.as_view(), name="version-detail"),
+    path(
+        "versions/<int:pk>/provisions/",
+        draft_apis.ProvisionListApi.as_view(),
+        name="version-provisions",
+    ),
+    path(
+        "versions/<int:pk>/provisions/tree/",
+        draft_apis.ProvisionTreeApi.as_view(),
+        name="version-provision-tree",
+    ),
+    path(
+        "versions/<int:pk>/redline/",
+        draft_apis.VersionRedlineApi.as_view(),
+        name="version-redline",
+    ),
+    path(
+        "versions/<int:pk>/matrix/",
+        comment_apis.VersionMatrixApi.as_view(),
+        name="version-matrix",
+    ),
+    path("comments/", comment_apis.CommentListApi.as_view(), name="comment-list"),
+    path("threads/", comment_apis.ThreadListApi.as_view(), name="thread-list"),
+    path("comments/<int:pk>/", comment_apis.CommentDetailApi.as_view(), name="comment-detail"),
+    path(
+        "comments/<int:pk>/replies/",
+        comment_apis.CommentReplyApi.as_view(),
+        name="comment-replies",
+    ),
+    path(
+        "comments/<int:pk>/withdraw/",
+        comment_apis.CommentWithdrawApi.as_view(),
+        name="comment-withdraw",
+    ),
+    path(
+        "comments/<int:pk>/endorsement/",
+        comment_apis.CommentEndorsementApi.as_view(),
+        name="comment-endorsement",
+    ),
+    path(
+        "comments/<int:pk>/disposition/",
+        comment_apis.CommentDispositionApi.as_view(),
+        name="comment-disposition",
+    ),
+    re_path(r"^.*$", not_found),
+]

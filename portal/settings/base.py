@@ -233,6 +233,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Consultation Portal API",
@@ -243,6 +244,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "stakeholders.models.Organisation.Kind",
+        "ProvisionKindEnum": "drafts.models.Provision.Kind",
+        "CommentKindEnum": "comments.models.Comment.Kind",
+        "VersionStatusEnum": "drafts.models.DraftVersion.Status",
+        "DispositionStatusEnum": "comments.models.Disposition.Status",
+        "PacketStatusEnum": "drafts.models.Packet.Status",
+        "PacketLanguageEnum": "drafts.models.Packet.Language",
+    },
 }
 
 # --- Email ------------------------------------------------------------------

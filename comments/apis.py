@@ -1,0 +1,469 @@
+"""The API for comments, replies, endorsements, dispositions and the response matrix.
+
+Every read starts from ``comment_visibility_filter`` (the ``comment.view``
+rule as a query), so a restricted comment cannot surface through a list, a
+filter, a count or a nested reply; every write calls a service in
+``comments.services``, which asks ``stakeholders.policies`` first.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drafts.apis import visible_version
+from drafts.models import DraftVersion, Provision
+from portal.api_errors import PortalAPIMixin
+from portal.errors import DomainError
+from stakeholders.models import Organisation
+from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
+
+from . import services
+from .matrix import response_matrix
+from .models import Comment, Disposition, Endorsement, Visibility
+from .serializers import (
+    CommentCreateSerializer,
+    CommentEditSerializer,
+    CommentReplySerializer,
+    CommentSerializer,
+    CommentThreadSerializer,
+    CommentWithdrawSerializer,
+    DispositionSerializer,
+    DispositionWriteSerializer,
+    MatrixQuerySerializer,
+    MatrixRowSerializer,
+)
+
+# --- reading -----------------------------------------------------------------------
+
+
+def _count(queryset, key: str):
+    counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def comment_rows(user, draft=None):
+    """Comments ``user`` may see, with everything the serializer shows, in a fixed query count.
+
+    Counts are made here, under the same visibility rule: a reply the user may
+    not see is not counted either.
+    """
+    visible = comment_visibility_filter(user, draft)
+    acting_org_id = actor_for(user).acting_org_id
+    active_endorsements = Endorsement.objects.filter(
+        comment=OuterRef("pk"), withdrawn_at__isnull=True
+    )
+    if acting_org_id is not None:
+        mine = Exists(active_endorsements.filter(organisation_id=acting_org_id))
+    else:
+        mine = Value(False, output_field=BooleanField())
+    return (
+        Comment.objects.filter(visible)
+        .select_related(
+            "provision", "author", "organisation", "disposition", "disposition__responded_by"
+        )
+        .annotate(
+            endorsement_count=_count(active_endorsements, "comment"),
+            endorsed_by_my_organisation=mine,
+            reply_count=_count(
+                Comment.objects.filter(parent=OuterRef("pk")).filter(visible), "parent"
+            ),
+        )
+    )
+
+
+def attach_versions(comments) -> None:
+    """Give every comment one shared version (and draft) instance, loaded in two queries.
+
+    The permission rules read the draft's drafting organisations; shared
+    instances mean they are read once per draft, not once per comment.
+    """
+    ids = {c.version_id for c in comments}
+    if not ids:
+        return
+    versions = {
+        v.pk: v
+        for v in DraftVersion.objects.filter(pk__in=ids)
+        .select_related("draft")
+        .prefetch_related("draft__drafting_partners")
+    }
+    for comment in comments:
+        comment.version = versions[comment.version_id]
+
+
+def nest(roots, replies) -> None:
+    """Hang each visible reply under its nearest visible ancestor (``thread_path`` order)."""
+    by_pk = {c.pk: c for c in roots}
+    for comment in (*roots, *replies):
+        comment.visible_replies = []
+    for reply in replies:
+        ancestors = [int(segment) for segment in reply.thread_path.split(".")[:-1]]
+        parent = next((by_pk[pk] for pk in reversed(ancestors) if pk in by_pk), None)
+        if parent is not None:
+            parent.visible_replies.append(reply)
+            by_pk[reply.pk] = reply
+
+
+def get_comment(request, pk) -> Comment:
+    """One comment the user may see, or 404 (a restricted comment's existence is not revealed)."""
+    try:
+        comment = comment_rows(request.user).get(pk=int(pk))
+    except (Comment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    attach_versions([comment])
+    return comment
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """An object id: a whole number (the schema says integer, not number)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+ORDERINGS = {
+    "thread": ("thread_path", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "most_endorsed": ("-endorsement_count", "-created_at", "-pk"),
+}
+
+
+class CommentFilter(filters.FilterSet):
+    version = IdFilter(field_name="version_id", help_text="A version's id.")
+    draft = filters.CharFilter(field_name="version__draft__slug", help_text="A draft's slug.")
+    provision = filters.CharFilter(
+        field_name="provision__stable_id", help_text="A provision's stable id."
+    )
+    kind = filters.ChoiceFilter(choices=Comment.Kind.choices)
+    organisation = filters.CharFilter(
+        field_name="organisation__slug", help_text="The slug of the organisation that posted."
+    )
+    organisation_kind = filters.ChoiceFilter(
+        field_name="organisation__kind", choices=Organisation.Kind.choices
+    )
+    disposition = filters.ChoiceFilter(
+        field_name="disposition__status",
+        choices=Disposition.Status.choices,
+        help_text="The ministry's decision (first comments of threads only).",
+    )
+    visibility = filters.ChoiceFilter(choices=Visibility.choices)
+    state = filters.ChoiceFilter(choices=Comment.State.choices)
+    parent = IdFilter(field_name="parent_id", help_text="Replies to this comment.")
+    ordering = filters.ChoiceFilter(
+        choices=[(key, key) for key in ORDERINGS],
+        method="filter_ordering",
+        help_text="`thread` (default: threads in order, replies under their comment), "
+        "`newest`, `oldest` or `most_endorsed`; ties are broken by id.",
+    )
+
+    class Meta:
+        model = Comment
+        fields = []
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS[value])
+
+
+class CommentWriteMixin:
+    error_statuses = (409,)
+
+    def serialize_conflict(self, current):
+        """The record as it is now, for the 409 body (called by the exception handler)."""
+        if isinstance(current, Disposition):
+            return DispositionSerializer(current).data
+        fresh = get_comment(self.request, current.pk)
+        return CommentSerializer(fresh, context={"request": self.request}).data
+
+    def respond(self, comment_pk, status_code=status.HTTP_200_OK):
+        comment = get_comment(self.request, comment_pk)
+        data = CommentSerializer(comment, context={"request": self.request}).data
+        return Response(data, status=status_code)
+
+    def acting_organisation(self):
+        org_id = actor_for(self.request.user).acting_org_id
+        return Organisation.objects.filter(pk=org_id).first() if org_id else None
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["comments"],
+        summary="List comments, flat",
+        description="Comments and replies you may see, one per row with its parent's id. "
+        "Restricted comments of other organisations are left out of the rows, the counts "
+        "and the filters; a hidden comment's words are replaced unless you wrote it or "
+        "review it.",
+    ),
+    post=extend_schema(
+        tags=["comments"],
+        summary="Post a comment",
+        description="Start a thread on a provision of a version open for consultation. It "
+        "speaks for the organisation you act for; naming another one is refused.",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+    ),
+)
+class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
+    serializer_class = CommentSerializer
+    filterset_class = CommentFilter
+    filter_backends = [filters.DjangoFilterBackend]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return comment_rows(self.request.user).order_by(*ORDERINGS["thread"])
+
+    def list(self, request, *args, **kwargs):
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        attach_versions(page)
+        data = CommentSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    def post(self, request):
+        acting = self.acting_organisation()
+        form = CommentCreateSerializer(
+            data=request.data, context={"request": request, "acting_organisation": acting}
+        )
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            version = visible_version(request, data["version"])
+        except Http404:
+            raise DomainError(_("There is no such version."), field="version") from None
+        provision = (
+            Provision.objects.for_reading(version).filter(stable_id=data["provision"]).first()
+        )
+        if provision is None:
+            raise DomainError(_("That provision is not part of this version."), field="provision")
+        comment = services.comment_create(
+            by=request.user,
+            version=version,
+            provision=provision,
+            body=data["body"],
+            kind=data["kind"],
+            visibility=data["visibility"],
+            quote_exact=data.get("quote_exact", ""),
+            quote_language=data["quote_language"],
+            proposed_text=data.get("proposed_text", ""),
+        )
+        return self.respond(comment.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["comments"],
+        summary="List threads",
+        description="The first comments of threads you may see, each with the replies you may "
+        "see nested in `replies` (a reply whose parent you may not see hangs under its "
+        "nearest visible ancestor). Filters and ordering apply to the first comments; "
+        "pages count threads.",
+    )
+)
+class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
+    serializer_class = CommentThreadSerializer
+    filterset_class = CommentFilter
+    filter_backends = [filters.DjangoFilterBackend]
+
+    def get_queryset(self):
+        return (
+            comment_rows(self.request.user)
+            .filter(parent__isnull=True)
+            .order_by(*ORDERINGS["thread"])
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        replies = list(
+            comment_rows(request.user)
+            .filter(root_id__in=[c.pk for c in page])
+            .order_by("thread_path", "pk")
+        )
+        attach_versions([*page, *replies])
+        nest(page, replies)
+        data = CommentThreadSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["comments"], summary="One comment"),
+    patch=extend_schema(
+        tags=["comments"],
+        summary="Edit your comment",
+        description="The author may correct a comment within the edit window while the "
+        "consultation is open. Send the revision you edited; if the comment changed since, "
+        "the answer is 409 with the current comment.",
+        request=CommentEditSerializer,
+        responses={200: CommentSerializer},
+    ),
+)
+class CommentDetailApi(PortalAPIMixin, CommentWriteMixin, APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = CommentSerializer
+
+    def get(self, request, pk):
+        return self.respond(pk)
+
+    def patch(self, request, pk):
+        comment = get_comment(request, pk)
+        form = CommentEditSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        services.comment_edit(
+            comment=comment,
+            by=request.user,
+            body=data["body"],
+            revision=data["revision"],
+            proposed_text=data.get("proposed_text"),
+        )
+        return self.respond(comment.pk)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["comments"],
+        summary="Reply to a comment",
+        request=CommentReplySerializer,
+        responses={201: CommentSerializer},
+    )
+)
+class CommentReplyApi(PortalAPIMixin, CommentWriteMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request, pk):
+        parent = get_comment(request, pk)
+        form = CommentReplySerializer(
+            data=request.data,
+            context={"request": request, "acting_organisation": self.acting_organisation()},
+        )
+        form.is_valid(raise_exception=True)
+        reply = services.comment_reply(
+            by=request.user,
+            parent=parent,
+            body=form.validated_data["body"],
+            visibility=form.validated_data["visibility"],
+        )
+        return self.respond(reply.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["comments"],
+        summary="Withdraw your comment",
+        description="The comment stays on record, marked withdrawn, with its history.",
+        request=CommentWithdrawSerializer,
+        responses={200: CommentSerializer},
+    )
+)
+class CommentWithdrawApi(PortalAPIMixin, CommentWriteMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request, pk):
+        comment = get_comment(request, pk)
+        form = CommentWithdrawSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.comment_withdraw(
+            comment=comment, by=request.user, reason=form.validated_data.get("reason", "")
+        )
+        return self.respond(comment.pk)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["comments"],
+        summary="Endorse a comment",
+        description="Your organisation co-signs another organisation's comment (once).",
+        request=None,
+        responses={200: CommentSerializer},
+    ),
+    delete=extend_schema(
+        tags=["comments"],
+        summary="Withdraw your organisation's endorsement",
+        request=None,
+        responses={200: CommentSerializer},
+    ),
+)
+class CommentEndorsementApi(PortalAPIMixin, CommentWriteMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request, pk):
+        comment = get_comment(request, pk)
+        services.endorsement_create(comment=comment, by=request.user)
+        return self.respond(comment.pk)
+
+    def delete(self, request, pk):
+        comment = get_comment(request, pk)
+        ensure_can(request.user, "comment.unendorse", comment)
+        services.endorsement_withdraw(comment=comment, by=request.user)
+        return self.respond(comment.pk)
+
+
+@extend_schema_view(
+    put=extend_schema(
+        tags=["dispositions"],
+        summary="Record the ministry's disposition",
+        description="Drafters of the draft record what the ministry decided about the first "
+        "comment of a thread, and why. Send the disposition revision you answered to be "
+        "told (409) if another drafter answered meanwhile.",
+        request=DispositionWriteSerializer,
+        responses={200: DispositionSerializer},
+    )
+)
+class CommentDispositionApi(PortalAPIMixin, CommentWriteMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def put(self, request, pk):
+        comment = get_comment(request, pk)
+        form = DispositionWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        landed = data.get("applied_in_version")
+        if landed is not None and landed.draft_id != comment.version.draft_id:
+            raise DomainError(
+                _("That version belongs to another draft."), field="applied_in_version"
+            )
+        disposition = services.disposition_record(
+            comment=comment,
+            by=request.user,
+            status=data["status"],
+            response=data.get("response", ""),
+            revision=data.get("revision"),
+            applied_in_version=landed,
+        )
+        return Response(DispositionSerializer(disposition).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["versions"],
+        summary="The comment-response matrix of a version",
+        description="Every first comment of a thread that you may see, numbered in document "
+        "order, with the ministry's decision and response. Numbers do not change when a "
+        "filter is applied.",
+        parameters=[MatrixQuerySerializer],
+    )
+)
+class VersionMatrixApi(PortalAPIMixin, generics.GenericAPIView):
+    serializer_class = MatrixRowSerializer
+    filter_backends = []
+
+    def get(self, request, pk):
+        version = visible_version(request, pk)
+        query = MatrixQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = {k: v for k, v in query.validated_data.items() if v not in ("", None)}
+        rows = response_matrix(version=version, user=request.user, filters=wanted)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,363 @@
+"""How comments, endorsements and dispositions appear in the API, and what it accepts.
+
+Read serializers decide nothing: every field that depends on who is asking
+(a hidden comment's words, what the reader may do) comes from
+``stakeholders.policies``. Write serializers only check shapes; the services
+apply the business rules.
+"""
+
+from django.conf import settings
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from drafts.models import DraftVersion
+from stakeholders.models import Organisation
+from stakeholders.policies import can, why_not
+from stakeholders.serializers import OrganisationBriefSerializer, PersonField
+
+from .models import Comment, Disposition, Visibility
+
+MAX_LENGTH = settings.PORTAL["COMMENT_MAX_LENGTH"]
+ACTIONS = {
+    "reply": "comment.reply",
+    "edit": "comment.edit",
+    "withdraw": "comment.withdraw",
+    "endorse": "comment.endorse",
+    "report": "comment.report",
+    "answer": "comment.answer",
+}
+
+
+class DispositionSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    responded_by = PersonField(read_only=True, allow_null=True)
+    applied_in_version = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Disposition
+        fields = [
+            "status",
+            "status_label",
+            "response",
+            "response_html",
+            "responded_by",
+            "responded_at",
+            "applied_in_version",
+            "revision",
+        ]
+        read_only_fields = fields
+
+
+class ProvisionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    stable_id = serializers.CharField()
+    label = serializers.CharField()
+
+
+class QuoteSerializer(serializers.Serializer):
+    exact = serializers.CharField(help_text="The quoted words.")
+    prefix = serializers.CharField(help_text="Up to 32 characters before them in the article.")
+    suffix = serializers.CharField(help_text="Up to 32 characters after them.")
+    language = serializers.CharField()
+
+
+class PermissionsSerializer(serializers.Serializer):
+    """What you may do with this comment now, as decided by the permission module."""
+
+    reply = serializers.BooleanField()
+    edit = serializers.BooleanField()
+    withdraw = serializers.BooleanField()
+    endorse = serializers.BooleanField()
+    report = serializers.BooleanField()
+    answer = serializers.BooleanField(help_text="Record the ministry's disposition (drafters).")
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment as the requesting user may see it.
+
+    The view loads rows with the annotations ``endorsement_count``,
+    ``endorsed_by_my_organisation`` and ``reply_count`` (visible replies only)
+    and gives every row the shared version and draft instances.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:comment-detail")
+    provision = serializers.SerializerMethodField()
+    author = PersonField(read_only=True)
+    organisation = OrganisationBriefSerializer(read_only=True)
+    body = serializers.SerializerMethodField(
+        help_text="Markdown as written; for a hidden comment, the reason it is not shown, "
+        "unless you are its author or review it."
+    )
+    body_html = serializers.SerializerMethodField(help_text="The body as safe HTML.")
+    proposed_text = serializers.SerializerMethodField()
+    quote = serializers.SerializerMethodField()
+    text_hidden = serializers.SerializerMethodField(
+        help_text="True when a moderator hid the comment and its words are withheld from you."
+    )
+    hidden_reason = serializers.SerializerMethodField()
+    endorsement_count = serializers.IntegerField(read_only=True)
+    endorsed_by_my_organisation = serializers.BooleanField(read_only=True)
+    reply_count = serializers.IntegerField(
+        read_only=True, help_text="Direct replies that you may see."
+    )
+    disposition = serializers.SerializerMethodField(
+        help_text="The ministry's decision; only on the first comment of a thread."
+    )
+    permissions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "url",
+            "version",
+            "provision",
+            "parent",
+            "root",
+            "depth",
+            "kind",
+            "visibility",
+            "state",
+            "body",
+            "body_html",
+            "proposed_text",
+            "quote",
+            "text_hidden",
+            "hidden_reason",
+            "author",
+            "organisation",
+            "created_at",
+            "edited_at",
+            "revision",
+            "withdrawn_at",
+            "endorsement_count",
+            "endorsed_by_my_organisation",
+            "reply_count",
+            "disposition",
+            "permissions",
+        ]
+        read_only_fields = fields
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def _withheld(self, comment) -> bool:
+        cache = self.context.setdefault("_withheld", {})
+        if comment.pk not in cache:
+            cache[comment.pk] = comment.state == Comment.State.HIDDEN and not can(
+                self._user(), "comment.view_hidden", comment
+            )
+        return cache[comment.pk]
+
+    @extend_schema_field(ProvisionRefSerializer)
+    def get_provision(self, comment) -> dict:
+        p = comment.provision
+        return {"id": p.pk, "stable_id": p.stable_id, "label": str(p.label)}
+
+    def get_body(self, comment) -> str:
+        if self._withheld(comment):
+            return why_not(self._user(), "comment.view_hidden", comment) or ""
+        return comment.body
+
+    def get_body_html(self, comment) -> str:
+        if self._withheld(comment):
+            return f"<p>{escape(self.get_body(comment))}</p>"
+        return comment.body_html
+
+    def get_proposed_text(self, comment) -> str:
+        return "" if self._withheld(comment) else comment.proposed_text
+
+    @extend_schema_field(QuoteSerializer(allow_null=True))
+    def get_quote(self, comment) -> dict | None:
+        if not comment.quote_exact or self._withheld(comment):
+            return None
+        return {
+            "exact": comment.quote_exact,
+            "prefix": comment.quote_prefix,
+            "suffix": comment.quote_suffix,
+            "language": comment.quote_language,
+        }
+
+    def get_text_hidden(self, comment) -> bool:
+        return self._withheld(comment)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_hidden_reason(self, comment) -> str | None:
+        if comment.state != Comment.State.HIDDEN or self._withheld(comment):
+            return None
+        return comment.hidden_reason
+
+    @extend_schema_field(DispositionSerializer(allow_null=True))
+    def get_disposition(self, comment):
+        if comment.parent_id is not None:
+            return None
+        disposition = getattr(comment, "disposition", None)
+        return DispositionSerializer(disposition).data if disposition else None
+
+    @extend_schema_field(PermissionsSerializer)
+    def get_permissions(self, comment) -> dict:
+        user = self._user()
+        return {name: can(user, action, comment) for name, action in ACTIONS.items()}
+
+
+class CommentThreadSerializer(CommentSerializer):
+    """A comment with its visible replies nested to any depth."""
+
+    replies = serializers.SerializerMethodField()
+
+    class Meta(CommentSerializer.Meta):
+        fields = [*CommentSerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/CommentThread"}})
+    def get_replies(self, comment) -> list:
+        return CommentThreadSerializer(
+            getattr(comment, "visible_replies", []), many=True, context=self.context
+        ).data
+
+
+# --- input --------------------------------------------------------------------------
+
+
+def _text(help_text: str, *, required=True, limit=MAX_LENGTH, **kwargs):
+    return serializers.CharField(
+        required=required,
+        allow_blank=not required,
+        max_length=limit,
+        trim_whitespace=False,
+        help_text=help_text,
+        **kwargs,
+    )
+
+
+class _NoOrganisation(serializers.Serializer):
+    """The organisation a comment speaks for is never taken from the request.
+
+    It is the one the user acts for (chosen in their account); a payload that
+    names another is refused rather than silently relabelled.
+    """
+
+    def validate(self, attrs):
+        raw = self.initial_data if isinstance(self.initial_data, dict) else {}
+        named = [raw[key] for key in ("organisation", "organisation_id") if key in raw]
+        if named:
+            acting = self.context.get("acting_organisation")
+            allowed = {str(acting.pk), acting.slug} if acting is not None else set()
+            if any(str(value) not in allowed for value in named):
+                raise serializers.ValidationError(
+                    {
+                        "organisation": [
+                            _(
+                                "A comment speaks for the organisation you act for; "
+                                "change it in your account, not in the request."
+                            )
+                        ]
+                    }
+                )
+        return attrs
+
+
+class CommentCreateSerializer(_NoOrganisation):
+    version = serializers.IntegerField(min_value=1, help_text="The version's id.")
+    provision = serializers.CharField(
+        max_length=120, help_text="The stable id of the provision, e.g. `chp_1__art_2`."
+    )
+    body = _text("The comment, in a small Markdown subset.")
+    kind = serializers.ChoiceField(choices=Comment.Kind.choices, default=Comment.Kind.COMMENT)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PUBLIC)
+    quote_exact = _text(
+        "Exact words of the provision the comment is about (optional).", required=False
+    )
+    quote_language = serializers.ChoiceField(choices=[("en", "en"), ("km", "km")], default="en")
+    proposed_text = _text(
+        "For a proposed amendment: the text proposed instead.",
+        required=False,
+        limit=MAX_LENGTH * 3,
+    )
+
+
+class CommentReplySerializer(_NoOrganisation):
+    body = _text("The reply, in a small Markdown subset.")
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        help_text="Raised to the visibility of the comment answered if lower.",
+    )
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = _text("The corrected comment.")
+    revision = serializers.IntegerField(
+        min_value=1, help_text="The revision you are editing; a newer one gives 409."
+    )
+    proposed_text = _text(
+        "For an amendment: the corrected proposed text.", required=False, limit=MAX_LENGTH * 3
+    )
+
+
+class CommentWithdrawSerializer(serializers.Serializer):
+    reason = _text("Why you withdraw it (optional, shown with it).", required=False, limit=2000)
+
+
+class DispositionWriteSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Disposition.Status.choices)
+    response = _text(
+        "The ministry's response; required for any decision but pending.", required=False
+    )
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The disposition revision you answered; a newer one gives 409.",
+    )
+    applied_in_version = serializers.PrimaryKeyRelatedField(
+        queryset=DraftVersion.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The version the accepted change landed in.",
+    )
+
+
+# --- the response matrix ------------------------------------------------------------
+
+
+class MatrixQuerySerializer(serializers.Serializer):
+    """Filters of the response matrix (all optional)."""
+
+    article = serializers.CharField(
+        required=False, max_length=120, help_text="A provision's stable id."
+    )
+    organisation_kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
+    organisation = serializers.IntegerField(
+        required=False, min_value=1, help_text="An organisation's id."
+    )
+    kind = serializers.ChoiceField(choices=Comment.Kind.choices, required=False)
+    disposition = serializers.ChoiceField(choices=Disposition.Status.choices, required=False)
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The row's number in the whole matrix.")
+    comment_id = serializers.IntegerField()
+    organisation_id = serializers.IntegerField()
+    organisation_name = serializers.CharField()
+    organisation_kind = serializers.CharField(source="organisation_kind_code")
+    organisation_kind_label = serializers.CharField(source="organisation_kind")
+    article_stable_id = serializers.CharField()
+    article_label = serializers.CharField()
+    kind = serializers.CharField(source="kind_code")
+    kind_label = serializers.CharField(source="kind")
+    state = serializers.CharField()
+    text = serializers.CharField(help_text="The comment, or the proposed text of an amendment.")
+    quote = serializers.CharField()
+    disposition = serializers.CharField(source="disposition_code")
+    disposition_label = serializers.CharField(source="disposition")
+    response = serializers.CharField()
+    responded_by = serializers.CharField()
+    landed_in = serializers.SerializerMethodField(
+        help_text="The number of the version the change landed in, if any."
+    )
+
+    def get_landed_in(self, row) -> int | None:
+        return row.landed_in if row.landed_in != "" else None
