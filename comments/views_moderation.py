@@ -1,0 +1,219 @@
+"""The moderators' queue: open reports, hiding with a reason, restoring, resolving.
+
+Moderators of a draft's lead ministry (or of an invited drafting organisation)
+see the queue for that draft; staff see every draft. Every decision goes
+through ``comments.services`` and so is checked by the policy module and kept
+in the history; the author is told by the notification listeners.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from drafts.models import Draft
+from portal.errors import DomainError, PolicyDenied
+from stakeholders.models import Membership
+from stakeholders.policies import actor_for, ensure_can
+
+from . import services
+from .models import Comment, Report
+
+PER_PAGE = 25
+SHOW_CHOICES = {
+    "open": gettext_lazy("Open reports"),
+    "hidden": gettext_lazy("Hidden comments"),
+    "resolved": gettext_lazy("Resolved reports"),
+}
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for hiding (the author and readers see it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for restoring"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=gettext_lazy("Why the comment stays (closes its reports)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+FORMS = {"hide": HideForm, "restore": RestoreForm, "resolve": ResolveForm}
+
+
+def moderated_drafts(user):
+    """The drafts ``user`` moderates as a queryset of ids, or None for every draft (staff)."""
+    actor = actor_for(user)
+    if actor.is_staff:
+        return None
+    orgs = [
+        org_id for org_id, roles in actor.roles_by_org.items() if Membership.Role.MODERATOR in roles
+    ]
+    if not orgs:
+        raise PolicyDenied(_("Only moderators may hide or restore comments."))
+    return (
+        Draft.objects.filter(Q(lead_ministry_id__in=orgs) | Q(drafting_partners__in=orgs))
+        .values("pk")
+        .distinct()
+    )
+
+
+def queue_comments(user, show: str):
+    """The comments for one tab of the queue, with their reports, in a fixed number of queries."""
+    drafts = moderated_drafts(user)
+    comments = Comment.objects.all()
+    if drafts is not None:
+        comments = comments.filter(version__draft_id__in=drafts)
+    open_reports = Q(reports__resolved_at__isnull=True, reports__isnull=False)
+    if show == "hidden":
+        comments = comments.filter(state=Comment.State.HIDDEN).order_by("-hidden_at", "-pk")
+    elif show == "resolved":
+        comments = (
+            comments.filter(reports__resolved_at__isnull=False)
+            .annotate(last_resolved=Max("reports__resolved_at"))
+            .order_by("-last_resolved", "-pk")
+        )
+    else:
+        comments = (
+            comments.filter(open_reports)
+            .annotate(
+                open_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
+                last_reported=Max("reports__created_at"),
+            )
+            .order_by("-last_reported", "-pk")
+        )
+    return comments.select_related(
+        "author", "organisation", "provision", "version__draft", "hidden_by"
+    ).prefetch_related(
+        Prefetch(
+            "reports",
+            queryset=Report.objects.select_related("reporter", "resolved_by").order_by(
+                "-created_at"
+            ),
+        )
+    )
+
+
+def _queue_url(show: str, page: int | str | None = None) -> str:
+    url = reverse("comments:moderation") + f"?show={show}"
+    return f"{url}&page={page}" if page and str(page) != "1" else url
+
+
+@login_required
+@require_GET
+def queue(request):
+    show = request.GET.get("show", "open")
+    if show not in SHOW_CHOICES:
+        show = "open"
+    comments = queue_comments(request.user, show)
+    page = Paginator(comments, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "comments/moderation/queue.html",
+        {
+            "page": page,
+            "items": list(page.object_list),
+            "show": show,
+            "tabs": [(key, label, _queue_url(key)) for key, label in SHOW_CHOICES.items()],
+            "forms": {name: form_class() for name, form_class in FORMS.items()},
+            "back": request.get_full_path(),
+            "prev_url": _queue_url(show, page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "next_url": _queue_url(show, page.next_page_number()) if page.has_next() else "",
+        },
+    )
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("comments:moderation")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request, pk, action):
+    """Hide (closing the reports), restore, or keep the comment and close its reports."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("author", "organisation", "provision", "version__draft"),
+        pk=pk,
+    )
+    form_class = FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    ensure_can(request.user, "comment.moderate", comment)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                if action == "hide":
+                    services.comment_hide(
+                        comment=comment, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    if comment.reports.filter(resolved_at__isnull=True).exists():
+                        services.reports_resolve(
+                            comment=comment,
+                            by=request.user,
+                            resolution=_("Comment hidden: %(reason)s")
+                            % {"reason": form.cleaned_data["reason"]},
+                        )
+                    done = _("The comment is hidden; its author is told why.")
+                elif action == "restore":
+                    services.comment_restore(
+                        comment=comment, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    done = _("The comment is shown again; the hiding stays in its history.")
+                else:
+                    closed = services.reports_resolve(
+                        comment=comment,
+                        by=request.user,
+                        resolution=form.cleaned_data["resolution"],
+                    )
+                    done = _("%(count)s report(s) closed; the comment stays.") % {"count": closed}
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect(_back(request))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "comments/moderation/action.html",
+        {
+            "comment": comment,
+            "action": action,
+            "form": form,
+            "next": _back(request),
+            "reports": list(comment.reports.select_related("reporter").order_by("-created_at")),
+        },
+        status=status,
+    )
