@@ -593,9 +593,7 @@ def amendment_apply(
     if working_version.pk == comment.version_id:
         raise DomainError(_("Apply an amendment to the next version, not the one it was made on."))
     if status not in (Disposition.Status.ACCEPTED, Disposition.Status.PARTLY_ACCEPTED):
-        raise DomainError(
-            _("An applied amendment is accepted or partly accepted."), field="status"
-        )
+        raise DomainError(_("An applied amendment is accepted or partly accepted."), field="status")
     language = amendment_language(comment)
     from drafts.services import provision_edit
 

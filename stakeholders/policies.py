@@ -206,6 +206,17 @@ def _draft_history(actor, draft):
     return _("Only drafters, moderators and officials may see the editing history.")
 
 
+@rule("desk.view")
+def _desk_view(actor, draft):
+    """The drafting desk (working versions, the review desk): the draft's own drafters."""
+    if is_drafter_of(actor, draft):
+        return None
+    return _(
+        "The drafting desk is for drafters of the lead ministry and of organisations it "
+        "has invited to draft."
+    )
+
+
 @rule("comment.view_restricted")
 def _view_restricted(actor, draft):
     if sees_everything_on(actor, draft):

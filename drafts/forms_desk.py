@@ -1,0 +1,229 @@
+"""Forms of the drafting desk. They only parse and validate input; services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comments.models import Disposition
+
+from .models import DraftVersion, Provision
+
+TEXTAREA = {"rows": 8}
+
+
+class ProvisionEditForm(forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=20, required=False)
+    heading_en = forms.CharField(label=_("Heading (English)"), max_length=300, required=False)
+    heading_km = forms.CharField(label=_("Heading (Khmer)"), max_length=300, required=False)
+    text_en = forms.CharField(
+        label=_("Text (English)"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    text_km = forms.CharField(
+        label=_("Text (Khmer)"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "lang": "km"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=90,
+        required=False,
+        help_text=_("Kept in the article's history, e.g. “answers comment #12”."),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["heading_km"].widget.attrs["lang"] = "km"
+
+
+def _provision_choices(provisions, *, containers_only: bool, blank_label) -> list[tuple[str, str]]:
+    choices = [("", blank_label)]
+    for provision in provisions:
+        if containers_only and provision.kind == Provision.Kind.ARTICLE:
+            continue
+        label = provision.label
+        if provision.heading_en:
+            label = f"{label} — {provision.heading}"
+        choices.append((provision.stable_id, label))
+    return choices
+
+
+class PlacementForm(forms.Form):
+    """Where a provision goes: under which parent, after which sibling (or first)."""
+
+    parent = forms.ChoiceField(label=_("Under"), required=False)
+    after = forms.ChoiceField(
+        label=_("Position"),
+        required=False,
+        help_text=_("The provision it follows, among those under the same parent."),
+    )
+
+    def __init__(self, *args, provisions: list[Provision], moving: Provision | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.provisions = {p.stable_id: p for p in provisions}
+        excluded = set()
+        if moving is not None:
+            excluded = {p.stable_id for p in _subtree_of(moving, provisions)}
+        candidates = [p for p in provisions if p.stable_id not in excluded]
+        self.fields["parent"].choices = _provision_choices(
+            candidates, containers_only=True, blank_label=_("The top level of the law")
+        )
+        self.fields["after"].choices = _provision_choices(
+            candidates, containers_only=False, blank_label=_("First, before its new siblings")
+        )
+
+    def clean(self):
+        data = super().clean()
+        parent = self.provisions.get(data.get("parent") or "")
+        after = self.provisions.get(data.get("after") or "")
+        if after is not None and after.parent_id != (parent.pk if parent else None):
+            self.add_error(
+                "after",
+                _("Choose a provision under the same parent, or “first”."),
+            )
+        data["parent_provision"] = parent
+        data["after_provision"] = after
+        return data
+
+
+def _subtree_of(provision: Provision, ordered: list[Provision]) -> list[Provision]:
+    ids = {provision.pk}
+    nodes = []
+    for item in ordered:
+        if item.pk in ids or item.parent_id in ids:
+            ids.add(item.pk)
+            nodes.append(item)
+    return nodes
+
+
+class ProvisionAddForm(PlacementForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Provision.Kind.choices)
+    number = forms.CharField(label=_("Number"), max_length=20, required=False)
+    heading_en = forms.CharField(label=_("Heading (English)"), max_length=300, required=False)
+    heading_km = forms.CharField(label=_("Heading (Khmer)"), max_length=300, required=False)
+    text_en = forms.CharField(
+        label=_("Text (English)"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    text_km = forms.CharField(
+        label=_("Text (Khmer)"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "lang": "km"}),
+    )
+
+    field_order = ["kind", "parent", "after", "number", "heading_en", "heading_km"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Provision.Kind.ARTICLE and not (
+            data.get("text_en") or data.get("text_km")
+        ):
+            self.add_error("text_en", _("An article needs its text."))
+        return data
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for removing it"),
+        max_length=90,
+        required=False,
+        help_text=_("Kept in the history. Its sub-provisions are removed with it."),
+    )
+
+
+class DispositionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Disposition"),
+        choices=[c for c in Disposition.Status.choices if c[0] != Disposition.Status.PENDING],
+    )
+    response = forms.CharField(
+        label=_("Response"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown to the commenter and in the comment-response matrix."),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApplyForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Disposition"),
+        choices=[
+            (Disposition.Status.ACCEPTED, Disposition.Status.ACCEPTED.label),
+            (Disposition.Status.PARTLY_ACCEPTED, Disposition.Status.PARTLY_ACCEPTED.label),
+        ],
+    )
+    response = forms.CharField(
+        label=_("Response"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to the commenter and in the comment-response matrix."),
+    )
+    text = forms.CharField(
+        label=_("Final text of the article"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    resolve = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    working_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    disposition_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("resolve") and not (data.get("text") or "").strip():
+            self.add_error("text", _("Write the final text of the article."))
+        return data
+
+
+class PublishForm(forms.Form):
+    opens_at = forms.DateTimeField(
+        label=_("Consultation opens"),
+        required=False,
+        help_text=_("Leave empty to open it now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Consultation closes"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    change_note_en = forms.CharField(
+        label=_("What changed (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    change_note_km = forms.CharField(
+        label=_("What changed (Khmer)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "km"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        closes_at = data.get("closes_at")
+        opens_at = data.get("opens_at") or timezone.now()
+        if closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", _("The consultation must close after it opens."))
+        return data
+
+
+class CompareForm(forms.Form):
+    old = forms.TypedChoiceField(label=_("Earlier version"), coerce=int)
+    new = forms.TypedChoiceField(label=_("Later version"), coerce=int)
+
+    def __init__(self, *args, versions: list[DraftVersion], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v.number, _version_label(v)) for v in versions]
+        self.fields["old"].choices = choices
+        self.fields["new"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("old") is not None and data.get("old") == data.get("new"):
+            raise forms.ValidationError(_("Choose two different versions."))
+        return data
+
+
+def _version_label(version: DraftVersion) -> str:
+    return _("Version %(number)s (%(status)s)") % {
+        "number": version.number,
+        "status": version.get_status_display(),
+    }
