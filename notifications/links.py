@@ -31,26 +31,30 @@ def reading_url(version, fallback: str) -> str:
     draft = version.draft
     return _first(
         [
-            ("drafts:version", {"slug": draft.slug, "number": version.number}),
             ("drafts:read_version", {"slug": draft.slug, "number": version.number}),
-            ("drafts:reading", {"slug": draft.slug, "number": version.number}),
-            ("drafts:detail", {"slug": draft.slug}),
-            ("drafts:draft", {"slug": draft.slug}),
+            ("drafts:read", {"slug": draft.slug}),
         ],
         fallback,
     )
 
 
+def comment_url(comment, version, fallback: str) -> str:
+    """The comment's permalink (it checks who may see it), else its place on the reading page."""
+    reading = reading_url(version, fallback)
+    if reading != fallback:
+        reading += f"#comment-{comment.pk}"
+    return _first([("comments:permalink", {"pk": comment.pk})], reading)
+
+
 def redline_url(version, fallback: str) -> str:
-    """The changes from the version before, when the drafting desk's compare view exists."""
-    draft = version.draft
-    kwargs = {"slug": draft.slug, "number": version.number}
-    candidates = [(name, kwargs) for name in ("drafts:compare", "drafts:redline", "drafts:diff")]
-    if version.parent_id is not None:
-        parent_number = version.parent.number
-        pair = {"slug": draft.slug, "old": parent_number, "new": version.number}
-        candidates += [(name, pair) for name in ("drafts:compare", "drafts:redline")]
-    return _first(candidates, reading_url(version, fallback))
+    """What changed since the version before (the drafting desk's compare view)."""
+    previous = version.parent.number if version.parent_id else version.number - 1
+    if previous < 1:
+        return reading_url(version, fallback)
+    return _first(
+        [("drafts:compare", {"slug": version.draft.slug, "old": previous, "new": version.number})],
+        reading_url(version, fallback),
+    )
 
 
 def packet_url(packet, fallback: str) -> str:
@@ -69,11 +73,10 @@ def target_url(notification: Notification) -> str:
     fallback = reverse("notifications:list")
     if notification.packet_id is not None:
         return packet_url(notification.packet, fallback)
-    if notification.kind == Kind.VERSION_PUBLISHED and notification.version_id is not None:
+    if notification.version_id is None:
+        return fallback
+    if notification.comment_id is not None:
+        return comment_url(notification.comment, notification.version, fallback)
+    if notification.kind == Kind.VERSION_PUBLISHED:
         return redline_url(notification.version, fallback)
-    if notification.version_id is not None:
-        url = reading_url(notification.version, fallback)
-        if notification.comment_id is not None and url != fallback:
-            url += f"#comment-{notification.comment_id}"
-        return url
-    return fallback
+    return reading_url(notification.version, fallback)

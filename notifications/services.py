@@ -87,6 +87,8 @@ def notify(
     ``key`` identifies the event within its kind; the pair is unique per
     recipient, so running the fan-out twice makes nothing twice. The email (if
     the person wants one at once) is queued only by the run that made the row.
+    Returns the new notification, or None when nothing was made (the person
+    turned this kind off, or was told already).
     """
     delivery = delivery_for(recipient, kind)
     if delivery == Delivery.OFF:
@@ -111,8 +113,10 @@ def notify(
                 },
             )
     except IntegrityError:  # the same event, fanned out at the same moment by another worker
-        return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
-    if created and delivery == Delivery.IMMEDIATE:
+        return None
+    if not created:
+        return None
+    if delivery == Delivery.IMMEDIATE:
         from .tasks import notification_email
 
         transaction.on_commit(lambda: notification_email.delay(notification.pk))

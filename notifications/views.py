@@ -58,7 +58,9 @@ def bell(request):
 
 def _own_notification(request, pk) -> Notification:
     return get_object_or_404(
-        Notification.objects.select_related("draft", "version", "version__draft", "packet"),
+        Notification.objects.select_related(
+            "draft", "version", "version__draft", "version__parent", "packet", "comment"
+        ),
         pk=pk,
         recipient=request.user,
     )
