@@ -22,6 +22,7 @@ from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion, Provision
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Organisation, User
+from stakeholders.policies import can
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 # Documented in the README; every demo account shares it.
@@ -148,7 +149,8 @@ def _post_thread(
                 ),
                 None,
             )
-            if endorser is not None and endorser.active_organisation_id != comment.organisation_id:
+            # The data may name an endorser who cannot see a restricted comment; the rules win.
+            if endorser is not None and can(endorser, "comment.endorse", comment):
                 comment_services.endorsement_create(comment=comment, by=endorser)
         disposition = node.get("disposition")
         if disposition:
@@ -290,7 +292,7 @@ def load_demo() -> DemoReport:
         v1_opened = now - timedelta(days=V1_OPENED_DAYS_AGO)
         # Published with its real opening date; held open until the comments are in,
         # then given its real closing date below.
-        draft_services.version_publish(
+        v1 = draft_services.version_publish(
             version=v1,
             by=drafter,
             opens_at=v1_opened,
@@ -316,7 +318,7 @@ def load_demo() -> DemoReport:
         _apply_version_text(version=v2, spec_items=v2_data["provisions"], by=drafter)
         draft_services.version_renumber_articles(version=v2, by=drafter)
         v2_opened = now - timedelta(days=V2_OPENED_DAYS_AGO)
-        draft_services.version_publish(
+        v2 = draft_services.version_publish(
             version=v2,
             by=drafter,
             opens_at=v2_opened,
