@@ -54,13 +54,7 @@ def khmer_break_opportunities(text: str) -> str:
     pieces = words(text, "km")
     out = []
     for index, piece in enumerate(pieces):
-        if (
-            index
-            and piece
-            and _is_khmer(piece[0])
-            and out[-1]
-            and _is_khmer(out[-1][-1])
-        ):
+        if index and piece and _is_khmer(piece[0]) and out[-1] and _is_khmer(out[-1][-1]):
             out.append(ZERO_WIDTH_SPACE)
         out.append(piece)
     return "".join(out)
