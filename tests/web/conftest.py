@@ -56,3 +56,15 @@ def reply_to(parent, user, body="A reply.", **kwargs):
     return services.comment_reply(
         by=user, parent=parent, body=body, posted_at=timezone.now(), **kwargs
     )
+
+
+def published_version(draft, number=1, **fields):
+    """A version with the usual articles, then given its published state (fixtures only)."""
+    from tests.factories import VersionFactory, build_articles
+
+    version = VersionFactory(draft=draft, number=number)
+    build_articles(version)
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.save()
+    return version
