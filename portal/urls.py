@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from stakeholders import views_audit
+
 from . import security, views
 
 urlpatterns = [
@@ -9,6 +11,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("accounts/", include("stakeholders.urls")),
     path("notifications/", include("notifications.urls")),
+    path("audit/", views_audit.audit, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
