@@ -1,0 +1,298 @@
+"""The review packet of the whole draft, built by Celery with one and with two workers.
+
+    .venv/bin/python bench/packets.py --out packets.json      (the runner sets the environment)
+
+For each worker count it starts that many ``celery worker`` processes (prefork,
+one child each) on the bench's own Redis database and queue, asks for the
+packet through ``drafts.packets.services.packet_request`` as a drafter of the
+lead ministry (all comments, restricted ones included, English and Khmer side
+by side, with the redline against version 2), and waits for it to be ready.
+While it builds, every worker's process tree is sampled with psutil for its
+peak resident memory.
+
+Then the same content is rendered as one HTML document in one piece
+(``drafts.packets.render.render_single``) in a separate process, also sampled,
+and the ratios of the builds' times to that render are reported.
+
+Earlier packets of the version are deleted first (Packet keeps no history, and
+this is the bench's own database): an identical request would otherwise reuse
+the packet already built instead of building it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
+
+BUILD_TIMEOUT = float(os.environ.get("BENCH_PACKET_TIMEOUT", "420"))
+SAMPLE_EVERY = 0.1
+
+
+class TreeSampler(threading.Thread):
+    """Peak resident memory of each watched process tree, sampled ten times a second."""
+
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.peak_tree = dict.fromkeys(pids, 0)
+        self.peak_process = dict.fromkeys(pids, 0)
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            for pid in self.pids:
+                try:
+                    root = psutil.Process(pid)
+                    processes = [root, *root.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    continue
+                total = 0
+                for process in processes:
+                    try:
+                        rss = process.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+                    total += rss
+                    self.peak_process[pid] = max(self.peak_process[pid], rss)
+                self.peak_tree[pid] = max(self.peak_tree[pid], total)
+            self.stop_event.wait(SAMPLE_EVERY)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.join()
+
+
+def mb(value: int) -> float:
+    return round(value / 1024 / 1024, 1)
+
+
+def start_workers(count: int, queue: str, log_dir: Path) -> list[tuple[subprocess.Popen, Path]]:
+    workers = []
+    for n in range(count):
+        log_path = log_dir / f"worker-{count}-{n}.log"
+        log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                queue,
+                "-n",
+                f"bench{n}@%h",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=os.environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process._log = log
+        workers.append((process, log_path))
+    deadline = time.monotonic() + 60
+    for process, log_path in workers:
+        while "ready." not in log_path.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_workers(workers)
+                raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+    return workers
+
+
+def stop_workers(workers) -> None:
+    # SIGTERM to the main process only: a warm shutdown, which stops its child itself.
+    for process, _log in workers:
+        if process.poll() is None:
+            process.terminate()
+    for process, _log in workers:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process._log.close()
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def forget_packets(version) -> None:
+    from django.core.files.storage import default_storage
+
+    from drafts.models import Packet
+
+    for packet in Packet.objects.filter(version=version):
+        if packet.file and default_storage.exists(packet.file.name):
+            default_storage.delete(packet.file.name)
+    Packet.objects.filter(version=version).delete()
+
+
+def the_request():
+    from generate import DRAFT_SLUG
+
+    from drafts.models import Draft
+    from stakeholders.models import User
+
+    draft = Draft.objects.get(slug=DRAFT_SLUG)
+    return {
+        "version": draft.versions.get(number=3),
+        "compare_to": draft.versions.get(number=2),
+        "by": User.objects.get(username="u0000"),  # a drafter of the lead ministry
+        "include_restricted": True,
+    }
+
+
+def build_with(count: int, log_dir: Path) -> dict:
+    from drafts.models import Packet
+    from drafts.packets import services
+
+    request = the_request()
+    forget_packets(request["version"])
+    workers = start_workers(count, os.environ["CELERY_TASK_DEFAULT_QUEUE"], log_dir)
+    sampler = TreeSampler([process.pid for process, _log in workers])
+    sampler.start()
+    try:
+        started = time.perf_counter()
+        packet = services.packet_request(**request)
+        while True:
+            packet.refresh_from_db()
+            if packet.status in (Packet.Status.READY, Packet.Status.FAILED):
+                break
+            if time.perf_counter() - started > BUILD_TIMEOUT:
+                break
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+    finally:
+        sampler.stop()
+        stop_workers(workers)
+    return {
+        "workers": count,
+        "status": packet.status,
+        "error": packet.error[:500],
+        "timed_out": packet.status not in (Packet.Status.READY, Packet.Status.FAILED),
+        "seconds": round(elapsed, 1),
+        "pages": packet.page_count,
+        "size_mb": mb(packet.size_bytes or 0),
+        "parts": getattr(packet, "parts_total", None),
+        "language": packet.language,
+        "packet_id": packet.pk,
+        "peak_rss_mb_per_worker": [mb(sampler.peak_tree[pid]) for pid in sampler.pids],
+        "peak_rss_mb_largest_process": [mb(sampler.peak_process[pid]) for pid in sampler.pids],
+    }
+
+
+def single_child(packet_id: int, out: Path) -> int:
+    """In a process of its own: the one-piece HTML, then WeasyPrint's render of it."""
+    setup_django()
+    from drafts.models import Packet
+    from drafts.packets.render import render_single, render_single_html
+
+    packet = Packet.objects.get(pk=packet_id)
+    started = time.perf_counter()
+    html = render_single_html(packet)
+    html_seconds = time.perf_counter() - started
+    del html
+    started = time.perf_counter()
+    pdf, pages = render_single(packet)  # builds the HTML again, then renders it
+    total = time.perf_counter() - started
+    out.write_text(
+        json.dumps(
+            {
+                "html_seconds": round(html_seconds, 1),
+                "weasyprint_seconds": round(total - html_seconds, 1),
+                "seconds_with_html": round(total, 1),
+                "pages": pages,
+                "size_mb": mb(len(pdf)),
+            }
+        )
+    )
+    return 0
+
+
+def single(packet_id: int, log_dir: Path) -> dict:
+    out = log_dir / "single.json"
+    out.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--single", str(packet_id), "--out", str(out)],
+        cwd=ROOT,
+        env=os.environ,
+    )
+    sampler = TreeSampler([process.pid])
+    sampler.start()
+    try:
+        process.wait(timeout=BUILD_TIMEOUT * 2)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    sampler.stop()
+    if process.returncode != 0 or not out.exists():
+        return {"error": f"one-piece render exited with {process.returncode}"}
+    return {**json.loads(out.read_text()), "peak_rss_mb": mb(sampler.peak_tree[process.pid])}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    out = Path(args.out)
+    if args.single:
+        return single_child(args.single, out)
+    setup_django()
+    log_dir = out.parent
+    results = {"request": None, "builds": [], "single": None}
+    request = the_request()
+    results["request"] = {
+        "version": request["version"].number,
+        "compare_to": request["compare_to"].number,
+        "include_restricted": True,
+        "by": "a drafter of the lead ministry",
+    }
+    for count in (1, 2):
+        print(f"  packet with {count} worker(s)…", flush=True)
+        build = build_with(count, log_dir)
+        print(f"    {build}", flush=True)
+        results["builds"].append(build)
+    ready = [b for b in results["builds"] if b["status"] == "ready"]
+    if ready:
+        print("  one-piece render…", flush=True)
+        results["single"] = single(ready[-1]["packet_id"], log_dir)
+        print(f"    {results['single']}", flush=True)
+        weasy = results["single"].get("weasyprint_seconds")
+        if weasy:
+            for build in results["builds"]:
+                if build["status"] == "ready":
+                    build["ratio_to_weasyprint"] = round(build["seconds"] / weasy, 2)
+                    build["ratio_to_html_and_weasyprint"] = round(
+                        build["seconds"] / results["single"]["seconds_with_html"], 2
+                    )
+    out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
