@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comments.models import Disposition
@@ -199,8 +198,8 @@ class PublishForm(forms.Form):
     def clean(self):
         data = super().clean()
         closes_at = data.get("closes_at")
-        opens_at = data.get("opens_at") or timezone.now()
-        if closes_at and closes_at <= opens_at:
+        opens_at = data.get("opens_at")
+        if closes_at and opens_at and closes_at <= opens_at:
             self.add_error("closes_at", _("The consultation must close after it opens."))
         return data
 
