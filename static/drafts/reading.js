@@ -28,6 +28,7 @@
     link.hidden = false;
   }
 
+  document.querySelectorAll(".js-only").forEach(function (element) { element.hidden = false; });
   document.addEventListener("mouseup", offerQuote);
   document.addEventListener("keyup", function (event) {
     if (event.shiftKey) { offerQuote(); }
