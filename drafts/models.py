@@ -290,6 +290,12 @@ class Packet(models.Model):
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("build started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("built"), null=True, blank=True)
+    # The build in progress: parts report under its token, so that parts of an
+    # interrupted earlier attempt can never finish or overwrite the current one.
+    build_token = models.CharField(max_length=32, blank=True, editable=False)
+    parts_total = models.PositiveIntegerField(default=0, editable=False)
+    parts_done = models.PositiveIntegerField(default=0, editable=False)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review packet")

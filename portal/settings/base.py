@@ -275,6 +275,12 @@ PORTAL = {
     "COMMENTS_PER_PAGE": env.int("COMMENTS_PER_PAGE", default=50),
     "POST_RATE_PER_USER": env.str("POST_RATE_PER_USER", default="20/10m"),
     "POST_RATE_PER_ORGANISATION": env.str("POST_RATE_PER_ORGANISATION", default="200/h"),
+    # Review packets are rendered in parts of at most this many articles (and
+    # threads), each by one Celery task, so a worker's memory stays bounded.
+    "PACKET_ARTICLES_PER_PART": env.int("PACKET_ARTICLES_PER_PART", default=40),
+    "PACKET_THREADS_PER_PART": env.int("PACKET_THREADS_PER_PART", default=400),
+    "PACKET_OVERLAY_PAGES": env.int("PACKET_OVERLAY_PAGES", default=200),
+    "PACKET_MAX_ATTEMPTS": env.int("PACKET_MAX_ATTEMPTS", default=3),
 }
 
 # --- Content-Security-Policy (django-csp 4) ---------------------------------------

@@ -1,0 +1,109 @@
+"""The content fingerprint that identifies a packet.
+
+A sha256 over everything the PDF is made from: the draft's titles, the
+version's provisions (and the comparison version's, for the redline), every
+included comment with its revision, its disposition and its endorsements, the
+options, and TEMPLATE_VERSION. Equal fingerprints mean an identical packet, so
+a request with nothing changed reuses the packet already built; any new
+comment, edit, endorsement or disposition changes it. Rows are streamed
+(``iterator``) so that fingerprinting tens of thousands of comments keeps
+memory flat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from comments.models import Disposition, Endorsement
+
+from ..models import DraftVersion, Provision
+from .selectors import packet_comments
+
+# Bump whenever the templates or the CSS change what a packet looks like.
+TEMPLATE_VERSION = "packet-7"
+
+
+def _feed(digest, label: str, rows) -> None:
+    digest.update(f"\x1e{label}\x1f".encode())
+    for row in rows:
+        digest.update(repr(tuple(row)).encode("utf-8"))
+        digest.update(b"\x1d")
+
+
+def _provision_rows(version: DraftVersion):
+    return (
+        Provision.objects.for_reading(version)
+        .values_list(
+            "stable_id",
+            "kind",
+            "number",
+            "position",
+            "parent__stable_id",
+            "heading_en",
+            "heading_km",
+            "text_en",
+            "text_km",
+            "revision",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+def packet_fingerprint(
+    *,
+    version: DraftVersion,
+    compare_to: DraftVersion | None,
+    language: str,
+    include_restricted: bool,
+) -> str:
+    digest = hashlib.sha256()
+    draft = version.draft
+    _feed(
+        digest,
+        "head",
+        [
+            (TEMPLATE_VERSION, language, bool(include_restricted)),
+            (compare_to.pk if compare_to else None, compare_to.number if compare_to else None),
+            (draft.pk, draft.title_en, draft.title_km, draft.short_title_en, draft.short_title_km),
+            (version.pk, version.number, version.opens_at, version.closes_at),
+        ],
+    )
+    _feed(digest, "provisions", _provision_rows(version))
+    if compare_to is not None:
+        _feed(digest, "compare", _provision_rows(compare_to))
+    comments = packet_comments(version=version, include_restricted=include_restricted)
+    _feed(
+        digest,
+        "comments",
+        comments.order_by("pk")
+        .values_list(
+            "pk",
+            "revision",
+            "edited_at",
+            "parent_id",
+            "provision_id",
+            "kind",
+            "visibility",
+            "organisation__name_en",
+            "organisation__name_km",
+            "organisation__kind",
+        )
+        .iterator(chunk_size=2000),
+    )
+    _feed(
+        digest,
+        "dispositions",
+        Disposition.objects.filter(comment__in=comments.values("pk"))
+        .order_by("comment_id")
+        .values_list("comment_id", "status", "revision", "responded_at", "applied_in_version_id")
+        .iterator(chunk_size=2000),
+    )
+    _feed(
+        digest,
+        "endorsements",
+        Endorsement.objects.filter(comment__in=comments.values("pk"), withdrawn_at__isnull=True)
+        .order_by("comment_id", "organisation_id")
+        .values_list("comment_id", "organisation_id", "organisation__name_en", "created_at")
+        .iterator(chunk_size=2000),
+    )
+    return digest.hexdigest()

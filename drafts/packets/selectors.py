@@ -1,0 +1,275 @@
+"""Reads for review packets: what a packet contains, and the packets of a version.
+
+A packet is written for one kind of reader, fixed by its options: a reader who
+sees public and participants' comments, or (``include_restricted``) one who
+also sees restricted comments. Its comments are exactly those such a reader
+sees through ``stakeholders.policies.comment_visibility_filter`` — never more —
+and only active ones: withdrawn and hidden comments are not part of the record
+sent to the Assembly, nor are replies in a thread whose first comment is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+
+from comments.models import Comment, Endorsement, Visibility
+from stakeholders.policies import Actor, comment_visibility_filter
+
+from ..models import DraftVersion, Packet, Provision
+
+
+class PacketReader:
+    """The reader a packet is made for; policies see it through its ``Actor``.
+
+    Not a person: a stand-in that ``comment_visibility_filter`` and the
+    response matrix understand, so the packet applies the same rules as every
+    page. With ``include_restricted`` it sees what a drafter or official sees;
+    without, what any signed-in participant sees (its one membership is in an
+    organisation that does not exist, so it owns no restricted thread).
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    pk = None
+    id = None
+    active_organisation_id = None
+
+    def __init__(self, include_restricted: bool):
+        self.include_restricted = include_restricted
+        self._portal_actor = Actor(
+            user_id=0,
+            is_staff=include_restricted,
+            roles_by_org={} if include_restricted else {0: frozenset({"stakeholder"})},
+        )
+
+    def __str__(self):
+        return "packet reader"
+
+
+def packet_comments(*, version: DraftVersion, include_restricted: bool):
+    """The comments a packet of ``version`` includes, in no particular order."""
+    reader = PacketReader(include_restricted)
+    queryset = Comment.objects.filter(version=version, state=Comment.State.ACTIVE).filter(
+        comment_visibility_filter(reader, version.draft)
+    )
+    # A reply belongs only if the first comment of its thread does.
+    queryset = queryset.filter(Q(root__isnull=True) | Q(root__state=Comment.State.ACTIVE))
+    if not include_restricted:
+        queryset = queryset.exclude(visibility=Visibility.RESTRICTED).exclude(
+            root__visibility=Visibility.RESTRICTED
+        )
+    return queryset
+
+
+# --- the document's chapters ------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """A chapter (or the provisions before the first chapter) and everything in it."""
+
+    index: int
+    heading: Provision | None
+    provisions: list[Provision] = field(default_factory=list)
+
+    @property
+    def articles(self) -> list[Provision]:
+        return [p for p in self.provisions if p.kind == Provision.Kind.ARTICLE]
+
+    @property
+    def anchor(self) -> str:
+        return self.heading.stable_id if self.heading else "preliminary"
+
+
+def document_units(version: DraftVersion) -> list[Unit]:
+    """The version's provisions split at each part and chapter, in document order (one query)."""
+    units: list[Unit] = []
+    current: Unit | None = None
+    for provision in Provision.objects.for_reading(version):
+        provision.version = version
+        if provision.kind in (Provision.Kind.PART, Provision.Kind.CHAPTER) or current is None:
+            opens = provision.kind in (Provision.Kind.PART, Provision.Kind.CHAPTER)
+            current = Unit(index=len(units), heading=provision if opens else None)
+            units.append(current)
+        current.provisions.append(provision)
+    return units
+
+
+# --- splitting the work -------------------------------------------------------------
+
+
+def _setting(name: str, default: int) -> int:
+    return int(settings.PORTAL.get(name, default))
+
+
+def articles_per_part() -> int:
+    return max(1, _setting("PACKET_ARTICLES_PER_PART", 40))
+
+
+def threads_per_part() -> int:
+    return max(1, _setting("PACKET_THREADS_PER_PART", 400))
+
+
+def plan_parts(packet: Packet, units: list[Unit] | None = None) -> list[dict]:
+    """The pieces a packet is rendered in, each small enough for one worker.
+
+    Every section (text, redline, comments, matrix) is cut into groups of
+    chapters holding at most PORTAL["PACKET_ARTICLES_PER_PART"] articles; the
+    comments of one article are cut further when it has more threads than
+    PORTAL["PACKET_THREADS_PER_PART"]. Each piece starts on a new page, so the
+    pieces can be rendered separately and put end to end.
+    """
+    units = units if units is not None else document_units(packet.version)
+    per_part = articles_per_part()
+    groups: list[list[int]] = []
+    count = 0
+    for unit in units:
+        size = len(unit.articles)
+        if groups and count + size <= per_part and count:
+            groups[-1].append(unit.index)
+            count += size
+        else:
+            groups.append([unit.index])
+            count = size
+    sections = ["text"]
+    if packet.compare_to_id:
+        sections.append("redline")
+    parts = [{"section": s, "units": g} for s in sections for g in groups]
+    parts += _comment_parts(packet, units)
+    parts += [{"section": "matrix", "units": g} for g in groups]
+    parts.append({"section": "annex", "units": []})
+    return parts
+
+
+def _comment_parts(packet: Packet, units: list[Unit]) -> list[dict]:
+    threads = Counter(
+        dict(
+            packet_comments(version=packet.version, include_restricted=packet.include_restricted)
+            .filter(parent__isnull=True)
+            .values_list("provision_id")
+            .annotate(n=Count("pk"))
+            .values_list("provision_id", "n")
+        )
+    )
+    limit = threads_per_part()
+    per_part = articles_per_part()
+    parts: list[dict] = []
+    current: dict | None = None
+    load = 0
+    for unit in units:
+        for provision in unit.provisions:
+            n = threads.get(provision.pk, 0)
+            if n > limit:
+                for offset in range(0, n, limit):
+                    parts.append(
+                        {
+                            "section": "comments",
+                            "units": [unit.index],
+                            "provision": provision.pk,
+                            "threads": [offset, limit],
+                        }
+                    )
+                current, load = None, 0
+                continue
+            if current is None or load + n > limit or len(current["provisions"]) >= per_part:
+                current = {"section": "comments", "units": [], "provisions": []}
+                parts.append(current)
+                load = 0
+            if unit.index not in current["units"]:
+                current["units"].append(unit.index)
+            current["provisions"].append(provision.pk)
+            load += n
+    return parts
+
+
+# --- loading a part's comments -----------------------------------------------------
+
+
+def threads_for(
+    *,
+    packet: Packet,
+    provision_ids: list[int],
+    threads: tuple[int, int] | None = None,
+) -> list[Comment]:
+    """The included comments on these provisions, thread by thread in document order.
+
+    ``threads`` = (offset, limit) takes a slice of one provision's threads, for
+    an article with more comments than one part may hold.
+    """
+    base = packet_comments(version=packet.version, include_restricted=packet.include_restricted)
+    queryset = base.filter(provision_id__in=provision_ids)
+    if threads is not None:
+        offset, limit = threads
+        root_ids = list(
+            queryset.filter(parent__isnull=True)
+            .order_by("thread_path")
+            .values_list("pk", flat=True)[offset : offset + limit]
+        )
+        queryset = queryset.filter(Q(pk__in=root_ids) | Q(root_id__in=root_ids))
+    return list(
+        queryset.select_related("organisation", "disposition", "provision")
+        .prefetch_related(
+            Prefetch(
+                "endorsements",
+                queryset=Endorsement.objects.filter(withdrawn_at__isnull=True)
+                .select_related("organisation")
+                .order_by("created_at", "pk"),
+                to_attr="active_endorsements",
+            )
+        )
+        .order_by("provision__position", "thread_path")
+    )
+
+
+def packet_statistics(*, packet: Packet, units: list[Unit]) -> dict:
+    """Counts for the statistics annex: by kind of organisation, by chapter, by disposition."""
+    from comments.models import Disposition
+    from stakeholders.models import Organisation
+
+    comments = packet_comments(version=packet.version, include_restricted=packet.include_restricted)
+    unit_of = {p.pk: unit.index for unit in units for p in unit.provisions}
+    by_kind = Counter()
+    by_unit = Counter()
+    for kind, provision_id, n in (
+        comments.values_list("organisation__kind", "provision_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation__kind", "provision_id", "n")
+    ):
+        by_kind[kind] += n
+        by_unit[unit_of.get(provision_id)] += n
+    by_disposition = Counter(
+        dict(
+            comments.filter(parent__isnull=True)
+            .values_list("disposition__status")
+            .annotate(n=Count("pk"))
+            .values_list("disposition__status", "n")
+        )
+    )
+    pending = by_disposition.pop(None, 0)
+    by_disposition[Disposition.Status.PENDING] += pending
+    kind_labels = dict(Organisation.Kind.choices)
+    return {
+        "by_kind": [
+            (str(kind_labels.get(k, k)), n) for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])
+        ],
+        "by_unit": [(unit, by_unit.get(unit.index, 0)) for unit in units],
+        "by_disposition": [(str(s.label), by_disposition.get(s.value, 0)) for s in Disposition.Status],
+        "total": sum(by_kind.values()),
+        "threads": sum(by_disposition.values()),
+    }
+
+
+# --- pages ------------------------------------------------------------------------
+
+
+def packets_for_version(version: DraftVersion):
+    """Every packet of a version, newest first, with what the list shows (one query)."""
+    return (
+        Packet.objects.filter(version=version)
+        .select_related("compare_to", "requested_by")
+        .order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,172 @@
+"""Review packet pages: request, list, state (polled with htmx), download, retry.
+
+Thin: the services decide, the policies authorise; a packet file is only ever
+served through ``packet_download`` after ``packet.download`` says yes, never
+from a public media URL.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.errors import DomainError, PolicyDenied
+from stakeholders.policies import can, ensure_can
+
+from .models import DraftVersion, Packet
+from .packets import selectors, services
+
+
+class PacketRequestForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=Packet.Language.choices,
+        initial=Packet.Language.BOTH,
+        widget=forms.RadioSelect,
+    )
+    compare_to = forms.ModelChoiceField(
+        label=gettext_lazy("Show changes against"),
+        queryset=DraftVersion.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No redline"),
+    )
+    include_restricted = forms.BooleanField(
+        label=gettext_lazy("Include restricted comments"), required=False
+    )
+
+    def __init__(self, *args, version: DraftVersion, allow_restricted: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        earlier = DraftVersion.objects.published().filter(
+            draft_id=version.draft_id, number__lt=version.number
+        )
+        self.fields["compare_to"].queryset = earlier.order_by("-number")
+        self.fields["compare_to"].label_from_instance = lambda v: _("Version %(n)s") % {
+            "n": v.number
+        }
+        if version.parent_id and earlier.filter(pk=version.parent_id).exists():
+            self.fields["compare_to"].initial = version.parent_id
+        if not allow_restricted:
+            del self.fields["include_restricted"]
+
+
+def _version(slug: str, number: int) -> DraftVersion:
+    return get_object_or_404(
+        DraftVersion.objects.select_related("draft"), draft__slug=slug, number=number
+    )
+
+
+def _packet(request, pk: int) -> Packet:
+    packet = get_object_or_404(
+        Packet.objects.select_related("version__draft", "compare_to", "requested_by"), pk=pk
+    )
+    ensure_can(request.user, "packet.download", packet)
+    return packet
+
+
+@require_http_methods(["GET", "POST"])
+def packet_request(request, slug, number):
+    version = _version(slug, number)
+    ensure_can(request.user, "packet.request", version)
+    allow_restricted = can(request.user, "packet.include_restricted", version)
+    form = PacketRequestForm(
+        request.POST or None, version=version, allow_restricted=allow_restricted
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            packet = services.packet_request(
+                version=version,
+                by=request.user,
+                language=form.cleaned_data["language"],
+                compare_to=form.cleaned_data["compare_to"],
+                include_restricted=form.cleaned_data.get("include_restricted", False),
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if packet.reused:
+                messages.info(
+                    request, _("Nothing has changed since this packet was made; here it is.")
+                )
+            else:
+                messages.success(request, _("Your packet is being built."))
+            return redirect("drafts:packet_detail", pk=packet.pk)
+    return render(
+        request, "drafts/packets/request.html", {"version": version, "draft": version.draft, "form": form}
+    )
+
+
+def packet_list(request, slug, number):
+    version = _version(slug, number)
+    ensure_can(request.user, "packet.request", version)
+    packets = list(selectors.packets_for_version(version))
+    for packet in packets:
+        packet.downloadable = can(request.user, "packet.download", packet)
+        packet.retryable = packet.downloadable and services.packet_can_retry(packet)
+    return render(
+        request,
+        "drafts/packets/list.html",
+        {"version": version, "draft": version.draft, "packets": packets},
+    )
+
+
+def _detail_context(request, packet: Packet) -> dict:
+    return {
+        "packet": packet,
+        "version": packet.version,
+        "draft": packet.version.draft,
+        "retryable": services.packet_can_retry(packet),
+        "stuck": services.packet_is_stuck(packet),
+        "polling": packet.status in (Packet.Status.QUEUED, Packet.Status.BUILDING),
+    }
+
+
+def packet_detail(request, pk):
+    packet = _packet(request, pk)
+    return render(request, "drafts/packets/detail.html", _detail_context(request, packet))
+
+
+def packet_status(request, pk):
+    """The state block alone, for htmx polling."""
+    packet = _packet(request, pk)
+    return render(request, "drafts/packets/_status.html", _detail_context(request, packet))
+
+
+def packet_download(request, pk):
+    packet = _packet(request, pk)
+    if packet.status != Packet.Status.READY or not packet.file:
+        raise Http404(_("This packet is not ready."))
+    try:
+        handle = default_storage.open(packet.file.name, "rb")
+    except FileNotFoundError as missing:
+        raise Http404(_("The packet file is missing.")) from missing
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(packet.file.name),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def packet_retry(request, pk):
+    packet = get_object_or_404(Packet.objects.select_related("version__draft"), pk=pk)
+    try:
+        services.packet_retry(packet=packet, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    except PolicyDenied:
+        raise
+    else:
+        messages.success(request, _("The packet is being built again."))
+    return redirect("drafts:packet_detail", pk=packet.pk)

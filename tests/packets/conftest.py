@@ -1,0 +1,82 @@
+"""Fixtures for review packets: a small consultation with Khmer text, comments and answers."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from comments import services as comment_services
+from comments.models import Visibility
+from drafts.models import DraftVersion
+
+KHMER_TITLE = "សេចក្តីព្រាងច្បាប់ស្តីពីបទល្មើសបច្ចេកវិទ្យាព័ត៌មាន"
+KHMER_TEXT = (
+    "ច្បាប់នេះមានគោលបំណងការពារប្រព័ន្ធកុំព្យូទ័រ ទិន្នន័យ និងសិទ្ធិឯកជនភាពរបស់ប្រជាពលរដ្ឋ "
+    "ដោយកំណត់បទល្មើសដែលពាក់ព័ន្ធនឹងការចូលប្រើប្រព័ន្ធកុំព្យូទ័រដោយគ្មានការអនុញ្ញាត "
+    "និងការរំខានដល់ដំណើរការនៃប្រព័ន្ធព័ត៌មានវិទ្យារបស់ស្ថាប័នសាធារណៈនិងឯកជន។"
+)
+
+
+@dataclass
+class PacketStory:
+    consultation: object
+    version: object
+    public_comment: object
+    restricted_comment: object
+    reply: object
+
+
+def tell_story(consultation) -> PacketStory:
+    """Khmer title and text, a public comment with an answer, a restricted one, a reply."""
+    version = consultation.version
+    draft = consultation.draft
+    draft.title_en = "Draft Law on Information Technology Crimes"
+    draft.title_km = KHMER_TITLE
+    draft.short_title_km = "ច្បាប់បទល្មើសបច្ចេកវិទ្យា"
+    draft.save()
+    articles = list(consultation.articles.values())
+    # Fixture text is written straight to rows: the version is frozen for services.
+    DraftVersion.objects.filter(pk=version.pk).update(status=DraftVersion.Status.WORKING)
+    version.refresh_from_db()
+    for article in articles:
+        article.text_km = KHMER_TEXT
+        article.version = version
+        article.save()
+    DraftVersion.objects.filter(pk=version.pk).update(status=DraftVersion.Status.IN_CONSULTATION)
+    version.refresh_from_db()
+    first = articles[0]
+    public = comment_services.comment_create(
+        by=consultation.stakeholder_a,
+        version=version,
+        provision=first,
+        body="The definition of *computer system* is too broad for small businesses.",
+        quote_exact="computer systems and data",
+        posted_at=version.opens_at,
+    )
+    comment_services.endorsement_create(comment=public, by=consultation.stakeholder_b)
+    comment_services.disposition_record(
+        comment=public,
+        by=consultation.drafter,
+        status="partly_accepted",
+        response="We narrowed the definition in article 1.",
+    )
+    restricted = comment_services.comment_create(
+        by=consultation.stakeholder_b,
+        version=version,
+        provision=articles[-1],
+        body="Confidential: our network operations would be affected.",
+        kind="amendment",
+        proposed_text="Nobody shall access a computer system without authorisation.",
+        visibility=Visibility.RESTRICTED,
+        posted_at=version.opens_at,
+    )
+    reply = comment_services.comment_reply(
+        by=consultation.stakeholder_b,
+        parent=public,
+        body="We agree, and propose an exemption for research. ការស្រាវជ្រាវ",
+    )
+    return PacketStory(consultation, version, public, restricted, reply)
+
+
+@pytest.fixture
+def story(consultation):
+    return tell_story(consultation)

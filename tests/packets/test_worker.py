@@ -1,0 +1,83 @@
+"""A real Celery worker on the real Redis builds a packet; the PDF is checked with pypdf."""
+
+import re
+import time
+
+import pytest
+from django.core.files.storage import default_storage
+from pypdf import PdfReader
+
+from drafts.models import Packet
+from drafts.packets import services
+
+from .conftest import KHMER_TITLE, tell_story
+
+pytestmark = pytest.mark.services
+
+
+def _fonts(reader) -> dict[str, bool]:
+    """Every font used on any page, and whether its file is embedded."""
+    fonts = {}
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[str(font.get("/BaseFont"))] = embedded
+    return fonts
+
+
+def test_worker_builds_a_bilingual_packet(consultation, celery_worker_process, transactional_db):
+    story = tell_story(consultation)
+    packet = services.packet_request(
+        version=story.version,
+        by=consultation.official,
+        language="both",
+        include_restricted=True,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        packet.refresh_from_db()
+        if packet.status in (Packet.Status.READY, Packet.Status.FAILED):
+            break
+        time.sleep(0.5)
+    log = celery_worker_process["log"].read_text()
+    assert packet.status == Packet.Status.READY, f"{packet.status} {packet.error}\n{log[-4000:]}"
+    assert packet.parts_done == packet.parts_total > 1
+
+    with default_storage.open(packet.file.name, "rb") as handle:
+        reader = PdfReader(handle)
+        pages = [page.extract_text() for page in reader.pages]
+        text = re.sub(r"\s+", " ", "\n".join(pages))  # lines wrap inside the two columns
+        compact = text.replace("\u200b", "").replace(" ", "").replace("\n", "")
+        assert len(reader.pages) == packet.page_count
+        assert "Nobody shall access a computer system without right." in text  # article text
+        assert KHMER_TITLE[:18] in compact  # the Khmer title
+        assert "too broad for small businesses" in text  # a comment
+        assert "Partly accepted" in text and "We narrowed the definition" in text  # disposition
+        assert "Comment-response matrix" in text
+        assert f"page 2 of {packet.page_count}" in pages[1]
+        outline = [item.title for item in reader.outline if not isinstance(item, list)]
+        chapters = [
+            item.title
+            for group in reader.outline
+            if isinstance(group, list)
+            for item in group
+            if not isinstance(item, list)
+        ]
+        assert "Consolidated text" in outline
+        assert any(title.startswith("Chapter 1") for title in chapters)
+        assert any(title.startswith("Chapter 2") for title in chapters)
+        fonts = _fonts(reader)
+        assert fonts and all(fonts.values()), fonts
+        assert any("Khmer" in name for name in fonts), fonts
+
+    # Asked again with nothing changed: the same packet, at once.
+    again = services.packet_request(
+        version=story.version, by=consultation.drafter, language="both", include_restricted=True
+    )
+    assert again.pk == packet.pk and again.reused
