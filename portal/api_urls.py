@@ -47,6 +47,17 @@ urlpatterns = [
         comment_apis.VersionMatrixApi.as_view(),
         name="version-matrix",
     ),
+    path(
+        "versions/<int:pk>/packets/",
+        draft_apis.VersionPacketsApi.as_view(),
+        name="version-packets",
+    ),
+    path("packets/<int:pk>/", draft_apis.PacketDetailApi.as_view(), name="packet-detail"),
+    path(
+        "packets/<int:pk>/download/",
+        draft_apis.PacketDownloadApi.as_view(),
+        name="packet-download",
+    ),
     path("comments/", comment_apis.CommentListApi.as_view(), name="comment-list"),
     path("threads/", comment_apis.ThreadListApi.as_view(), name="thread-list"),
     path("comments/<int:pk>/", comment_apis.CommentDetailApi.as_view(), name="comment-detail"),
