@@ -4,7 +4,7 @@ import os
 import uuid
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES, PORTAL, env
+from .base import DATA_DIR, DATABASES, PORTAL, STATIC_ROOT, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -38,3 +38,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a real Celery worker process started by a
     # test can open the same test database; one file per test process.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-portal-{os.getpid()}.sqlite3")}
+
+# Static files come from the finders in tests; no collectstatic run is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
