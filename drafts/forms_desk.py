@@ -134,7 +134,8 @@ class RemoveForm(forms.Form):
 class DispositionForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Disposition"),
-        choices=[c for c in Disposition.Status.choices if c[0] != Disposition.Status.PENDING],
+        choices=[("", _("Choose…"))]
+        + [c for c in Disposition.Status.choices if c[0] != Disposition.Status.PENDING],
     )
     response = forms.CharField(
         label=_("Response"),

@@ -9,6 +9,10 @@
   ready(function () {
     // Tool rows are hidden until this script can make their buttons work.
     document.querySelectorAll(".tw-tools[hidden]").forEach(function (el) { el.hidden = false; });
+    // On a phone the filters start folded, so the comments come first on screen.
+    if (window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+      document.querySelectorAll(".facets-box[open]").forEach(function (d) { d.open = false; });
+    }
   });
 
   document.addEventListener("click", function (event) {

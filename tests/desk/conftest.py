@@ -8,6 +8,7 @@ from comments import services as comment_services
 from comments.models import Comment
 from drafts import services as draft_services
 from stakeholders.models import Membership
+from tests.browser.conftest import browser, page, screenshots_dir  # noqa: F401 - shared fixtures
 from tests.factories import member
 
 
