@@ -240,3 +240,11 @@ def test_old_comment_edit_link_is_not_offered(consultation, client_for, article_
     page = client_for(consultation.stakeholder_a).get(article_url).content.decode()
     assert url("edit", comment) not in page
     assert timezone.now() - comment.created_at > timedelta(minutes=30)
+
+
+def test_anonymous_reply_page_explains_and_offers_sign_in(consultation, client_for):
+    comment = post_comment(consultation)
+    response = client_for(None).get(url("reply", comment))
+    assert response.status_code == 403
+    assert b"Please sign in first." in response.content
+    assert b"/accounts/login/?next=" in response.content
