@@ -1,0 +1,490 @@
+"""The permission matrix: docs/permissions.md is the expectation.
+
+For every role and every row of the documented table, the policy module, the
+web pages and the REST API (where it offers the action) must all give the
+documented answer. A write counts as allowed only if its effect is in the
+database, and as refused only if the response says so (403/404/401, or the
+sign-in page) and nothing changed; a read counts as allowed only if the words
+themselves reach the reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from comments import services
+from comments.models import Comment, Endorsement, Report
+from drafts import services as draft_services
+from drafts.models import DraftVersion, Packet
+from stakeholders.policies import actor_for, can
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ROLES = [
+    "anonymous",
+    "stakeholder_a",
+    "stakeholder_b",
+    "drafter",
+    "other_drafter",
+    "moderator",
+    "official",
+    "admin",
+]
+HEADERS = [
+    "anonymous",
+    "stakeholder A",
+    "stakeholder B",
+    "drafter (lead)",
+    "drafter (other)",
+    "moderator",
+    "official",
+    "staff admin",
+]
+
+
+def documented_matrix() -> dict[str, dict[str, bool]]:
+    """The table under "## The matrix" as {action: {role: allowed}}."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## The matrix", 1)[1].split("\n## ", 1)[0]
+    lines = [line.strip() for line in section.splitlines() if line.strip().startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header[1:] == HEADERS, header
+    matrix = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        key = re.search(r"`([a-z_.]+)`", cells[0])
+        assert key, f"row without an action key: {line}"
+        values = cells[1:]
+        assert len(values) == len(ROLES) and set(values) <= {"yes", "no"}, line
+        matrix[key.group(1)] = {
+            role: value == "yes" for role, value in zip(ROLES, values, strict=True)
+        }
+    return matrix
+
+
+MATRIX = documented_matrix()
+
+
+# --- the world each check runs in ------------------------------------------------
+
+
+@dataclass
+class World:
+    c: object
+    public: Comment
+    public_api: Comment  # the API's writes act on their own comment
+    participants: Comment
+    restricted: Comment
+    hidden: Comment
+    amendment: Comment
+    working: DraftVersion
+    packet: Packet
+
+
+@pytest.fixture
+def world(consultation, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    c = consultation
+
+    def post(body, **kwargs):
+        return services.comment_create(
+            by=c.stakeholder_a, version=c.version, provision=c.article, body=body, **kwargs
+        )
+
+    public = post("Public words of organisation A")
+    public_api = post("More public words of organisation A")
+    participants = post("Words for signed-in participants only", visibility="participants")
+    restricted = post("Restricted words of organisation A", visibility="restricted")
+    hidden = post("Words a moderator hid")
+    services.comment_hide(comment=hidden, by=c.moderator, reason="Off topic")
+    amendment = post(
+        "Please narrow this article",
+        kind="amendment",
+        proposed_text="Nobody shall knowingly access a computer system without right.",
+    )
+    working = draft_services.version_start_next(draft=c.draft, by=c.drafter)
+    packet = Packet(
+        version=c.version,
+        language=Packet.Language.ENGLISH,
+        fingerprint="f" * 64,
+        status=Packet.Status.READY,
+    )
+    packet.file.save("matrix.pdf", ContentFile(b"%PDF-1.4\n% matrix test\n"), save=False)
+    packet.save()
+    return World(
+        c, public, public_api, participants, restricted, hidden, amendment, working, packet
+    )
+
+
+def as_user(client, user):
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+def api_headers(user) -> dict:
+    if not user.is_authenticated:
+        return {}
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+
+
+def refused(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    return response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def succeeded(response) -> bool:
+    return response.status_code in (200, 201, 202, 204) or (
+        response.status_code == 302 and reverse("accounts:login") not in response["Location"]
+    )
+
+
+def outcome(response, effect: bool) -> bool:
+    """Allowed, refused, or a contradiction that fails the test."""
+    if succeeded(response) and effect:
+        return True
+    if refused(response) and not effect:
+        return False
+    raise AssertionError(
+        f"unclear outcome: HTTP {response.status_code}, effect={effect}: {response.content[:300]!r}"
+    )
+
+
+def page_outcome(response) -> bool:
+    if response.status_code == 200:
+        return True
+    assert refused(response), f"HTTP {response.status_code}: {response.content[:300]!r}"
+    return False
+
+
+# --- reads ----------------------------------------------------------------------
+
+
+def _article_url(w, comment):
+    c = w.c
+    return reverse(
+        "comments:article", args=[c.draft.slug, c.version.number, comment.provision.stable_id]
+    )
+
+
+def _read_web(w, client, comment):
+    response = client.get(_article_url(w, comment))
+    assert response.status_code == 200
+    on_page = comment.body in response.content.decode()
+    permalink = client.get(reverse("comments:permalink", args=[comment.pk]), follow=True)
+    if comment.visibility != "public" and not on_page:
+        # The thread itself is not revealed either.
+        assert comment.body not in permalink.content.decode()
+    return on_page
+
+
+def _read_api(w, client, user, comment):
+    response = client.get(reverse("api:comment-detail", args=[comment.pk]), **api_headers(user))
+    if response.status_code == 200:
+        return comment.body in response.content.decode()
+    assert response.status_code == 404, response.status_code
+    listed = client.get(
+        reverse("api:comment-list"), {"version": w.c.version.pk}, **api_headers(user)
+    )
+    assert comment.body not in listed.content.decode()
+    return False
+
+
+def reads(attribute, rule):
+    def policy(w, user):
+        return can(user, rule, getattr(w, attribute))
+
+    def web(w, client, user):
+        return _read_web(w, client, getattr(w, attribute))
+
+    def api(w, client, user):
+        return _read_api(w, client, user, getattr(w, attribute))
+
+    return policy, web, api
+
+
+# --- writes on comments ---------------------------------------------------------
+
+
+def post_policy(w, user):
+    return can(user, "comment.create", w.c.version)
+
+
+def post_web(w, client, user):
+    c = w.c
+    body = "A new point posted through the web"
+    response = client.post(
+        reverse("comments:create", args=[c.draft.slug, c.version.number, c.article.stable_id]),
+        {"kind": "comment", "visibility": "public", "body": body},
+    )
+    return outcome(response, Comment.objects.filter(body=body).exists())
+
+
+def post_api(w, client, user):
+    c = w.c
+    body = "A new point posted through the API"
+    response = client.post(
+        reverse("api:comment-list"),
+        {"version": c.version.pk, "provision": c.article.stable_id, "body": body},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    return outcome(response, Comment.objects.filter(body=body).exists())
+
+
+def reply_policy(w, user):
+    return can(user, "comment.reply", w.public)
+
+
+def reply_web(w, client, user):
+    body = "A reply through the web"
+    response = client.post(
+        reverse("comments:reply", args=[w.public.pk]), {"body": body, "visibility": "public"}
+    )
+    return outcome(response, Comment.objects.filter(body=body, parent=w.public).exists())
+
+
+def reply_api(w, client, user):
+    body = "A reply through the API"
+    response = client.post(
+        reverse("api:comment-replies", args=[w.public_api.pk]),
+        {"body": body},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    return outcome(response, Comment.objects.filter(body=body, parent=w.public_api).exists())
+
+
+def edit_policy(w, user):
+    return can(user, "comment.edit", w.public)
+
+
+def edit_web(w, client, user):
+    response = client.post(
+        reverse("comments:edit", args=[w.public.pk]),
+        {"body": "Edited on the web", "revision": w.public.revision, "proposed_text": ""},
+    )
+    w.public.refresh_from_db()
+    return outcome(response, w.public.body == "Edited on the web")
+
+
+def edit_api(w, client, user):
+    response = client.patch(
+        reverse("api:comment-detail", args=[w.public_api.pk]),
+        {"body": "Edited through the API", "revision": w.public_api.revision},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    w.public_api.refresh_from_db()
+    return outcome(response, w.public_api.body == "Edited through the API")
+
+
+def withdraw_policy(w, user):
+    return can(user, "comment.withdraw", w.public)
+
+
+def withdraw_web(w, client, user):
+    response = client.post(reverse("comments:withdraw", args=[w.public.pk]), {"reason": "x"})
+    w.public.refresh_from_db()
+    return outcome(response, w.public.state == Comment.State.WITHDRAWN)
+
+
+def withdraw_api(w, client, user):
+    response = client.post(
+        reverse("api:comment-withdraw", args=[w.public_api.pk]),
+        {"reason": "Changed our mind"},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    w.public_api.refresh_from_db()
+    return outcome(response, w.public_api.state == Comment.State.WITHDRAWN)
+
+
+def _endorsed(comment, user):
+    org_id = actor_for(user).acting_org_id
+    return Endorsement.objects.filter(
+        comment=comment, organisation_id=org_id, withdrawn_at__isnull=True
+    ).exists()
+
+
+def endorse_policy(w, user):
+    return can(user, "comment.endorse", w.public)
+
+
+def endorse_web(w, client, user):
+    response = client.post(reverse("comments:endorse", args=[w.public.pk]))
+    return outcome(response, _endorsed(w.public, user))
+
+
+def endorse_api(w, client, user):
+    response = client.post(
+        reverse("api:comment-endorsement", args=[w.public_api.pk]), **api_headers(user)
+    )
+    return outcome(response, _endorsed(w.public_api, user))
+
+
+def report_policy(w, user):
+    return can(user, "comment.report", w.public)
+
+
+def report_web(w, client, user):
+    response = client.post(
+        reverse("comments:report", args=[w.public.pk]), {"reason": "Please check"}
+    )
+    return outcome(response, Report.objects.filter(comment=w.public).exists())
+
+
+def moderate_policy(w, user):
+    return can(user, "comment.moderate", w.public)
+
+
+def moderate_web(w, client, user):
+    hide = client.post(reverse("comments:hide", args=[w.public.pk]), {"reason": "Abusive"})
+    w.public.refresh_from_db()
+    by_comment_page = outcome(hide, w.public.state == Comment.State.HIDDEN)
+    restore = client.post(
+        reverse("comments:moderate", args=[w.hidden.pk, "restore"]), {"reason": "On appeal"}
+    )
+    w.hidden.refresh_from_db()
+    by_queue = outcome(restore, w.hidden.state == Comment.State.ACTIVE)
+    assert by_comment_page == by_queue
+    return by_queue
+
+
+def answer_policy(w, user):
+    return can(user, "comment.answer", w.public)
+
+
+def answer_web(w, client, user):
+    disposition = w.public.disposition
+    response = client.post(
+        reverse("drafts:respond", args=[w.c.draft.slug, w.public.pk]),
+        {"status": "noted", "response": "Noted on the web", "revision": disposition.revision},
+    )
+    disposition.refresh_from_db()
+    return outcome(response, disposition.response == "Noted on the web")
+
+
+def answer_api(w, client, user):
+    disposition = w.public_api.disposition
+    response = client.put(
+        reverse("api:comment-disposition", args=[w.public_api.pk]),
+        {"status": "noted", "response": "Noted through the API"},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    disposition.refresh_from_db()
+    return outcome(response, disposition.response == "Noted through the API")
+
+
+# --- drafting, packets, history, audit, members -----------------------------------
+
+
+def page(url_of):
+    def web(w, client, user):
+        return page_outcome(client.get(url_of(w)))
+
+    return web
+
+
+def packet_request_api(w, client, user):
+    before = Packet.objects.count()
+    response = client.post(
+        reverse("api:version-packets", args=[w.c.version.pk]),
+        {"language": "en"},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    return outcome(response, Packet.objects.count() > before)
+
+
+def packet_download_web(w, client, user):
+    response = client.get(reverse("drafts:packet_download", args=[w.packet.pk]))
+    allowed = page_outcome(response)
+    if allowed:
+        assert b"%PDF" in b"".join(response.streaming_content)
+    return allowed
+
+
+def packet_download_api(w, client, user):
+    response = client.get(reverse("api:packet-download", args=[w.packet.pk]), **api_headers(user))
+    allowed = page_outcome(response)
+    if allowed:
+        assert b"%PDF" in b"".join(response.streaming_content)
+    return allowed
+
+
+CHECKS = {
+    "read.public": reads("public", "comment.view"),
+    "read.participants": reads("participants", "comment.view"),
+    "read.restricted": reads("restricted", "comment.view"),
+    "read.hidden_text": reads("hidden", "comment.view_hidden"),
+    "comment.post": (post_policy, post_web, post_api),
+    "comment.reply": (reply_policy, reply_web, reply_api),
+    "comment.edit": (edit_policy, edit_web, edit_api),
+    "comment.withdraw": (withdraw_policy, withdraw_web, withdraw_api),
+    "comment.endorse": (endorse_policy, endorse_web, endorse_api),
+    "comment.report": (report_policy, report_web, None),
+    "comment.moderate": (moderate_policy, moderate_web, None),
+    "comment.answer": (answer_policy, answer_web, answer_api),
+    "comment.apply": (
+        lambda w, user: can(user, "comment.apply", w.amendment),
+        page(lambda w: reverse("drafts:apply", args=[w.c.draft.slug, w.amendment.pk])),
+        None,
+    ),
+    "version.publish": (
+        lambda w, user: can(user, "version.publish", w.working),
+        page(lambda w: reverse("drafts:desk_publish", args=[w.c.draft.slug, w.working.number])),
+        None,
+    ),
+    "packet.request": (
+        lambda w, user: can(user, "packet.request", w.c.version),
+        page(lambda w: reverse("drafts:packet_request", args=[w.c.draft.slug, w.c.version.number])),
+        packet_request_api,
+    ),
+    "packet.download": (
+        lambda w, user: can(user, "packet.download", w.packet),
+        packet_download_web,
+        packet_download_api,
+    ),
+    "draft.history": (
+        lambda w, user: can(user, "draft.history", w.c.draft),
+        page(
+            lambda w: reverse(
+                "drafts:article_history", args=[w.c.draft.slug, w.c.article.stable_id]
+            )
+        ),
+        None,
+    ),
+    "audit.view": (lambda w, user: can(user, "audit.view"), page(lambda w: reverse("audit")), None),
+    "members.manage": (
+        lambda w, user: can(user, "organisation.manage_members", w.c.org_a),
+        page(lambda w: reverse("accounts:members", args=[w.c.org_a.slug])),
+        None,
+    ),
+}
+
+
+def test_every_documented_row_is_checked_and_every_check_documented():
+    assert set(MATRIX) == set(CHECKS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(MATRIX))
+def test_permission_matrix(action, role, world, client):
+    user = getattr(world.c, role)
+    expected = MATRIX[action][role]
+    policy, web, api = CHECKS[action]
+    assert policy(world, user) is expected, f"policy: {action} for {role}"
+    assert web(world, as_user(client, user), user) is expected, f"web: {action} for {role}"
+    if api is not None:
+        client.logout()
+        assert api(world, client, user) is expected, f"API: {action} for {role}"
