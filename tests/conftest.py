@@ -202,5 +202,5 @@ def celery_worker_process(django_db_setup, django_db_blocker, redis_url, tmp_pat
 def _clean_test_media():
     yield
     media = Path(settings.MEDIA_ROOT)
-    if media.name == "test-media" and media.exists():
+    if media.name == f"test-media-{os.getpid()}" and media.exists():
         shutil.rmtree(media, ignore_errors=True)

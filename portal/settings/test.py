@@ -26,7 +26,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default=str(DATA_DIR / "test-media"))
+# One media folder per test process, removed at the end of the run.
+MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default=str(DATA_DIR / f"test-media-{os.getpid()}"))
 
 # A queue of this test run's own: a real worker started by the tests listens
 # only to it, so parallel runs and a running demo never take each other's tasks.
