@@ -117,7 +117,9 @@ class PacketDocument:
                 if self.packet.language == Packet.Language.KHMER
                 else f"{short} · {self.draft.short_title_km}"
             )
-        return km(_("%(title)s, version %(number)s") % {"title": short, "number": self.version.number})
+        return km(
+            _("%(title)s, version %(number)s") % {"title": short, "number": self.version.number}
+        )
 
     def unit_label(self, unit: Unit) -> str:
         if unit.heading is None:
@@ -257,7 +259,9 @@ class PacketDocument:
                 {
                     "change": change,
                     "label": km(change.provision.label),
-                    "headings": [mark_safe(km(change.heading_html(lang))) for lang in self.languages],
+                    "headings": [
+                        mark_safe(km(change.heading_html(lang))) for lang in self.languages
+                    ],
                     "texts": [mark_safe(km(change.text_html(lang))) for lang in self.languages],
                 }
             )
@@ -320,9 +324,11 @@ class PacketDocument:
     def packet_comment_ids(self):
         from .selectors import packet_comments
 
-        return packet_comments(
-            version=self.version, include_restricted=self.packet.include_restricted
-        ).filter(parent__isnull=True).values_list("pk", flat=True)
+        return (
+            packet_comments(version=self.version, include_restricted=self.packet.include_restricted)
+            .filter(parent__isnull=True)
+            .values_list("pk", flat=True)
+        )
 
     def _matrix_units(self, units: list[Unit]) -> list[dict]:
         blocks = []
@@ -378,7 +384,9 @@ class PacketDocument:
         for part in self.parts:
             first = part["section"] not in seen
             seen.add(part["section"])
-            body.append('<div class="part">' + self.part_html(part, first_in_section=first) + "</div>")
+            body.append(
+                '<div class="part">' + self.part_html(part, first_in_section=first) + "</div>"
+            )
         return self.document_html("".join(body), folio=True)
 
 
@@ -401,27 +409,19 @@ def folio_text(page: int, pages: int) -> str:
 
 
 def bar_chart(title: str, data: list[tuple[str, int]]) -> dict:
-    """Geometry for a horizontal bar chart drawn by templates/drafts/packet/_chart.svg."""
-    row, label_width, bar_width = 18, 190, 260
+    """Bar lengths for a horizontal bar chart drawn by templates/drafts/packet/_chart.html."""
+    bar_width = 260
     top = max((n for _label, n in data), default=0) or 1
     bars = [
         {
             "label": label if len(label) <= 40 else label[:39] + "…",
             "n": n,
-            "y": index * row,
-            "text_y": index * row + 12,
             "width": round(bar_width * n / top, 1),
-            "value_x": label_width + round(bar_width * n / top, 1) + 4,
+            "value_x": round(bar_width * n / top, 1) + 4,
         }
-        for index, (label, n) in enumerate(data)
+        for label, n in data
     ]
-    return {
-        "title": title,
-        "bars": bars,
-        "height": max(row, row * len(bars)),
-        "label_width": label_width,
-        "width": label_width + bar_width + 50,
-    }
+    return {"title": title, "bars": bars, "plot_width": bar_width + 40}
 
 
 # --- WeasyPrint ---------------------------------------------------------------------
@@ -516,7 +516,9 @@ def merge(
             while parents and parents[-1][0] >= level:
                 parents.pop()
             parent = parents[-1][1] if parents else None
-            item = writer.add_outline_item(title=label, page_number=start - 1 + index, parent=parent)
+            item = writer.add_outline_item(
+                title=label, page_number=start - 1 + index, parent=parent
+            )
             parents.append((level, item))
     writer.add_metadata({"/Title": doc.draft.title_en, "/Subject": doc.packet.fingerprint})
     writer.page_mode = "/UseOutlines"
