@@ -8,7 +8,7 @@ Nobody is told about what they did themselves.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from comments.models import Comment
@@ -21,6 +21,7 @@ from .services import notify
 User = get_user_model()
 
 CLOSING_SOON = timedelta(days=3)
+OPENED_WITHIN = timedelta(days=1)
 
 
 def _comment(comment_id):
@@ -184,6 +185,27 @@ def consultations_closing_soon(now=None) -> int:
     made = 0
     for version in versions.select_related("draft"):
         made += _notify_followers(version, Kind.CLOSING_SOON)
+    return made
+
+
+def consultations_opened(now=None) -> int:
+    """Followers of a version published ahead of its opening date, once it has opened.
+
+    Opening is a matter of time (``policies.consultation_is_open``); this only
+    tells people, once per version, and only within a day of the opening.
+    """
+    now = now or timezone.now()
+    versions = DraftVersion.objects.filter(
+        status=DraftVersion.Status.IN_CONSULTATION,
+        published_at__lt=F("opens_at"),
+        opens_at__lte=now,
+        opens_at__gt=now - OPENED_WITHIN,
+        closes_at__gt=now,
+        draft__followers__isnull=False,
+    ).distinct()
+    made = 0
+    for version in versions.select_related("draft"):
+        made += _notify_followers(version, Kind.OPENED)
     return made
 
 

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
         _("The ministry responded to my comment or to one my organisation endorsed"),
     )
     VERSION_PUBLISHED = "version_published", _("A new version of a draft I follow was published")
+    OPENED = "opened", _("A consultation I follow opened for comments on its scheduled date")
     CLOSING_SOON = "closing_soon", _("A consultation I follow closes in three days")
     CLOSED = "closed", _("A consultation I follow has closed")
     PACKET_READY = "packet_ready", _("A review packet I requested is ready")

@@ -33,5 +33,15 @@ def digests_send(before: str | None = None) -> int:
 
 @shared_task(acks_late=True)
 def consultations_closing_soon() -> int:
-    """Tell followers a consultation closes within three days (run by beat; once per version)."""
+    """Tell followers a consultation closes within three days (once per version)."""
     return fanout.consultations_closing_soon()
+
+
+@shared_task(acks_late=True)
+def consultation_reminders() -> int:
+    """Run by beat every few minutes: consultations that opened, and those closing soon.
+
+    Safe to run as often as beat likes, or twice at once: each follower is
+    told about each version once.
+    """
+    return fanout.consultations_opened() + fanout.consultations_closing_soon()

@@ -207,10 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "drafts.tasks.consultations_close_due",
         "schedule": 60.0,
     },
-    # Followers hear once per version that comments close within three days.
-    "notify-consultations-closing-soon": {
-        "task": "notifications.tasks.consultations_closing_soon",
-        "schedule": 15 * 60.0,
+    # Followers hear once per version that comments opened, or close within three days.
+    "notify-consultation-reminders": {
+        "task": "notifications.tasks.consultation_reminders",
+        "schedule": 5 * 60.0,
     },
     # Each person's daily digest email, at the hour set in DIGEST_HOUR (portal time).
     "send-daily-digests": {

@@ -12,7 +12,12 @@ from drafts.tasks import consultations_close_due
 from notifications import fanout
 from notifications.models import Delivery, Kind, Notification
 from notifications.services import preference_set
-from notifications.tasks import consultations_closing_soon, fan_out, notification_email
+from notifications.tasks import (
+    consultation_reminders,
+    consultations_closing_soon,
+    fan_out,
+    notification_email,
+)
 from portal.events import emit
 from tests.factories import member
 
@@ -286,3 +291,33 @@ def test_a_person_without_an_email_address_still_sees_the_bell(consultation, run
         comments.comment_reply(by=c.stakeholder_b, parent=note, body="Reply.")
     assert Notification.objects.get().delivery == Delivery.PORTAL
     assert mail.outbox == []
+
+
+def test_a_scheduled_opening_is_announced_once_when_it_comes(consultation, run_events, follow):
+    c = consultation
+    follow(c.stakeholder_a, c.draft)
+    now = timezone.now()
+    c.version.published_at = now - timedelta(days=2)
+    c.version.opens_at = now + timedelta(hours=1)
+    c.version.closes_at = now + timedelta(days=20)
+    c.version.save()
+    with run_events():
+        assert consultation_reminders() == 0  # not open yet
+    c.version.opens_at = now - timedelta(minutes=3)
+    c.version.save()
+    with run_events():
+        assert consultation_reminders() == 1
+        assert consultation_reminders() == 0
+    assert recipients(Kind.OPENED) == {"alice"}
+    (message,) = mail.outbox
+    assert "are now open" in message.subject
+
+
+def test_beat_runs_the_calendar_tasks_that_exist():
+    from django.conf import settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
