@@ -6,9 +6,11 @@ session writes its emails to files in a directory of its own, set here before
 any worker starts. The test process itself always uses locmem (pytest-django).
 """
 
+import atexit
 import email
 import email.policy
 import os
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -16,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-WORKER_OUTBOX = Path(tempfile.mkdtemp(prefix="portal-worker-outbox-"))
+if "TEST_EMAIL_FILE_PATH" not in os.environ:
+    _outbox = tempfile.mkdtemp(prefix="portal-worker-outbox-")
+    atexit.register(shutil.rmtree, _outbox, ignore_errors=True)
+    os.environ["TEST_EMAIL_FILE_PATH"] = _outbox
 os.environ.setdefault("TEST_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-os.environ.setdefault("TEST_EMAIL_FILE_PATH", str(WORKER_OUTBOX))
 WORKER_OUTBOX = Path(os.environ["TEST_EMAIL_FILE_PATH"])
 
 
@@ -96,3 +100,6 @@ def follow():
         return follow_draft(user=user, draft=draft)
 
     return make
+
+
+from tests.browser.conftest import browser, page  # noqa: E402, F401 - shared browser fixtures
