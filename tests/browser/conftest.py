@@ -6,10 +6,6 @@ import pytest
 
 from tests.conftest import missing_service
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM
-# calls (fixtures, assertions) are ordinary blocking calls and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -22,16 +18,32 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One chromium per test module, stopped at the module's end.
+
+    Playwright's sync API keeps an asyncio loop running in this thread while it
+    is started, so two instances cannot overlap (other modules import these
+    fixtures) and Django would take the test's own ORM calls for async code:
+    DJANGO_ALLOW_ASYNC_UNSAFE is set only while the browser runs, so it never
+    reaches later tests or their subprocesses.
+    """
     if not os.path.exists(CHROMIUM):
         missing_service(f"{CHROMIUM} is not installed")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
