@@ -21,7 +21,7 @@ from portal.errors import DomainError
 
 from . import services
 from .models import Membership, Organisation, User
-from .policies import actor_for, ensure_can
+from .policies import actor_for, can, ensure_can
 
 
 class GrantForm(forms.Form):
@@ -120,6 +120,8 @@ def organisations(request):
                 (o for o in active_orgs.values() if o.pk in actor.admin_of), key=lambda o: o.name
             ),
             "next": _safe_next(request, ""),
+            "can_audit": can(request.user, "audit.view"),
+            "moderates": actor.is_staff or actor.has_role(Membership.Role.MODERATOR),
         },
         status=status,
     )

@@ -177,3 +177,23 @@ def test_organisation_admin_sees_link_to_members_page(client, consultation, org_
         members_url(consultation.org_a)
         not in client.get(reverse("accounts:organisations")).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "moderation", "audit"),
+    [
+        ("stakeholder_a", False, False),
+        ("moderator", True, False),
+        ("drafter", False, True),
+        ("official", False, True),
+        ("admin", True, True),
+    ],
+)
+def test_review_tools_are_linked_for_those_who_may_use_them(
+    client, consultation, role, moderation, audit
+):
+    client.force_login(getattr(consultation, role))
+    html = client.get(reverse("accounts:organisations")).content.decode()
+    assert (reverse("comments:moderation") in html) is moderation
+    assert (reverse("audit") in html) is audit
+    assert reverse("accounts:organisations") in client.get(reverse("drafts:list")).content.decode()
