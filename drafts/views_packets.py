@@ -48,9 +48,9 @@ class PacketRequestForm(forms.Form):
             draft_id=version.draft_id, number__lt=version.number
         )
         self.fields["compare_to"].queryset = earlier.order_by("-number")
-        self.fields["compare_to"].label_from_instance = lambda v: _("Version %(n)s") % {
-            "n": v.number
-        }
+        self.fields["compare_to"].label_from_instance = lambda v: (
+            _("Version %(n)s") % {"n": v.number}
+        )
         if version.parent_id and earlier.filter(pk=version.parent_id).exists():
             self.fields["compare_to"].initial = version.parent_id
         if not allow_restricted:
@@ -99,7 +99,9 @@ def packet_request(request, slug, number):
                 messages.success(request, _("Your packet is being built."))
             return redirect("drafts:packet_detail", pk=packet.pk)
     return render(
-        request, "drafts/packets/request.html", {"version": version, "draft": version.draft, "form": form}
+        request,
+        "drafts/packets/request.html",
+        {"version": version, "draft": version.draft, "form": form},
     )
 
 

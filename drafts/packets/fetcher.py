@@ -62,9 +62,7 @@ class PacketURLFetcher(URLFetcher):
             logger.warning("packet render refused to fetch %.200s", url)
             raise AssetRefused(f"refused: {url[:200]}")
         path, media_type = self.assets[name]
-        return URLFetcherResponse(
-            url, body=path.read_bytes(), headers={"Content-Type": media_type}
-        )
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
 
     def open(self, url, data=None, timeout=None):
         # URLFetcher is also a urllib opener; never let that path reach the network.

@@ -254,10 +254,13 @@ def packet_statistics(*, packet: Packet, units: list[Unit]) -> dict:
     kind_labels = dict(Organisation.Kind.choices)
     return {
         "by_kind": [
-            (str(kind_labels.get(k, k)), n) for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])
+            (str(kind_labels.get(k, k)), n)
+            for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])
         ],
         "by_unit": [(unit, by_unit.get(unit.index, 0)) for unit in units],
-        "by_disposition": [(str(s.label), by_disposition.get(s.value, 0)) for s in Disposition.Status],
+        "by_disposition": [
+            (str(s.label), by_disposition.get(s.value, 0)) for s in Disposition.Status
+        ],
         "total": sum(by_kind.values()),
         "threads": sum(by_disposition.values()),
     }

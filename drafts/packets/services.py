@@ -163,7 +163,9 @@ def packet_retry(*, packet: Packet, by) -> Packet:
     with transaction.atomic():
         packet = Packet.objects.select_for_update().get(pk=packet.pk)
         if not packet_can_retry(packet):
-            raise DomainError(_("Only a failed packet, or one that has stopped making progress, can be retried."))
+            raise DomainError(
+                _("Only a failed packet, or one that has stopped making progress, can be retried.")
+            )
         _requeue(packet)
     return packet
 
@@ -273,7 +275,11 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
         if packet is None or packet.status in (Packet.Status.READY, Packet.Status.FAILED):
             return None
         if packet.attempts >= max_attempts():
-            _fail(packet, _("The build was interrupted %(n)s times; retry it from this page.") % {"n": packet.attempts})
+            _fail(
+                packet,
+                _("The build was interrupted %(n)s times; retry it from this page.")
+                % {"n": packet.attempts},
+            )
             return None
         # What is built is what the content is now; a change since the request
         # makes this a packet of the new content.

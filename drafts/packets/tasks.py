@@ -51,7 +51,9 @@ class PacketTask(Task):
         if isinstance(exc, SoftTimeLimitExceeded):
             reason = _("The build took longer than the time limit.")
         else:
-            reason = _("The build failed: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:500]}
+            reason = _("The build failed: %(error)s") % {
+                "error": f"{type(exc).__name__}: {exc}"[:500]
+            }
         logger.error("packet %s failed: %r", packet_id, exc)
         if packet_id is not None:
             services.packet_fail(packet_id=packet_id, reason=reason, token=token)

@@ -88,12 +88,16 @@ def test_a_disposition_changes_the_fingerprint_but_restricted_comments_only_coun
     comment_services.disposition_record(
         comment=story.restricted_comment, by=c.drafter, status="rejected", response="No."
     )
-    assert services.packet_request(
-        version=story.version, by=c.official, language="en"
-    ).pk == public_only.pk
-    assert services.packet_request(
-        version=story.version, by=c.official, language="en", include_restricted=True
-    ).pk != with_restricted.pk
+    assert (
+        services.packet_request(version=story.version, by=c.official, language="en").pk
+        == public_only.pk
+    )
+    assert (
+        services.packet_request(
+            version=story.version, by=c.official, language="en", include_restricted=True
+        ).pk
+        != with_restricted.pk
+    )
 
 
 def test_closing_the_consultation_requests_one_packet_even_if_the_event_fires_twice(
@@ -124,7 +128,9 @@ def test_permissions_to_request(story, enqueued):
         services.packet_request(version=story.version, by=c.moderator, language="en")
 
 
-def test_restricted_option_refused_to_someone_who_cannot_see_restricted(story, enqueued, monkeypatch):
+def test_restricted_option_refused_to_someone_who_cannot_see_restricted(
+    story, enqueued, monkeypatch
+):
     from stakeholders import policies
 
     c = story.consultation
@@ -159,9 +165,11 @@ def test_build_marks_ready_last_and_download_is_authorised(story, enqueued):
     assert packet.status == Packet.Status.READY, packet.error
     assert packet.page_count >= 5 and packet.size_bytes > 1000
     assert default_storage.exists(packet.file.name)
-    assert not default_storage.listdir(f"packets/work/{packet.pk}")[1] if default_storage.exists(
-        f"packets/work/{packet.pk}"
-    ) else True
+    assert (
+        not default_storage.listdir(f"packets/work/{packet.pk}")[1]
+        if default_storage.exists(f"packets/work/{packet.pk}")
+        else True
+    )
     url = reverse("drafts:packet_download", args=[packet.pk])
     response = _client(c.official).get(url)
     assert response.status_code == 200
@@ -217,9 +225,10 @@ def test_a_packet_interrupted_too_often_fails_and_can_be_retried_from_its_page(
     packet.refresh_from_db()
     assert packet.status == Packet.Status.QUEUED and packet.attempts == 0
     assert enqueued[-1] == packet.pk
-    assert _client(c.stakeholder_a).post(
-        reverse("drafts:packet_retry", args=[packet.pk])
-    ).status_code == 403
+    assert (
+        _client(c.stakeholder_a).post(reverse("drafts:packet_retry", args=[packet.pk])).status_code
+        == 403
+    )
 
 
 def test_a_stuck_build_offers_retry(story, enqueued):
@@ -370,6 +379,7 @@ def test_chunked_render_matches_the_one_piece_render(story, enqueued, settings):
     expected = [[]] + [[(str(n), total)] for n in range(2, chunked_pages + 1)]
     assert _folios(chunked_reader) == expected
     assert _folios(single_reader) == expected
+
     # The contents give the same page numbers in both.
     def latin(text):  # text extraction orders Khmer glyph clusters differently per font subset
         return re.sub("[\u1780-\u17ff\u200b]", "", text)
