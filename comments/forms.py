@@ -51,6 +51,7 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
     proposed_text = forms.CharField(
         label=_("Proposed text of the article"),
         required=False,
+        max_length=settings.PORTAL["COMMENT_MAX_LENGTH"] * 3,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Only for a proposed amendment: edit the article’s text as you would have it."),
     )

@@ -323,9 +323,21 @@ def create(request, slug, number, stable_id):
 def preview(request, slug, number, stable_id):
     """The word diff between the article and the proposed text, as an HTML fragment."""
     place = _place(request, slug, number, stable_id)
-    proposed = request.POST.get("proposed_text", "")
+    refusal = why_not(request.user, "comment.create", place.version)
+    if refusal is not None:
+        return HttpResponse(refusal, status=403, content_type="text/plain; charset=utf-8")
+    form = CommentForm(
+        {"proposed_text": request.POST.get("proposed_text", "")}, preview_url=_preview_url(place)
+    )
+    form.is_valid()
+    if "proposed_text" in form.errors:
+        return render(
+            request,
+            "comments/_diff.html",
+            {"diff": [], "live": True, "errors": form.errors["proposed_text"]},
+        )
     diff = selectors.proposal_diff(
-        place.provision.text_in(shown_language(place.provision)), proposed
+        place.provision.text_in(shown_language(place.provision)), form.cleaned_data["proposed_text"]
     )
     return render(request, "comments/_diff.html", {"diff": diff, "live": True})
 

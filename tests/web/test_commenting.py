@@ -224,3 +224,15 @@ def test_unknown_article_or_version_is_404(consultation, client_for):
     assert (
         client.get(reverse("comments:article", args=[c.draft.slug, 1, "chp_1"])).status_code == 404
     )
+
+
+def test_preview_is_for_those_who_may_comment_and_refuses_oversized_text(
+    consultation, client_for, settings
+):
+    c = consultation
+    url = reverse("comments:preview", args=[c.draft.slug, 1, c.article.stable_id])
+    assert client_for(None).post(url, {"proposed_text": "x"}).status_code == 403
+    limit = settings.PORTAL["COMMENT_MAX_LENGTH"] * 3
+    response = client_for(c.stakeholder_a).post(url, {"proposed_text": "x" * (limit + 1)})
+    assert response.status_code == 200
+    assert b"form-errors" in response.content and b"<ins>" not in response.content
