@@ -25,7 +25,7 @@ from drafts.models import DraftVersion, Provision
 from portal.api_errors import PortalAPIMixin
 from portal.errors import DomainError
 from stakeholders.models import Organisation
-from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
+from stakeholders.policies import actor_for, comment_visibility_filter
 
 from . import services
 from .matrix import response_matrix
@@ -405,7 +405,6 @@ class CommentEndorsementApi(PortalAPIMixin, CommentWriteMixin, APIView):
 
     def delete(self, request, pk):
         comment = get_comment(request, pk)
-        ensure_can(request.user, "comment.unendorse", comment)
         services.endorsement_withdraw(comment=comment, by=request.user)
         return self.respond(comment.pk)
 
@@ -455,11 +454,12 @@ class CommentDispositionApi(PortalAPIMixin, CommentWriteMixin, APIView):
         parameters=[MatrixQuerySerializer],
     )
 )
-class VersionMatrixApi(PortalAPIMixin, generics.GenericAPIView):
+class VersionMatrixApi(PortalAPIMixin, generics.ListAPIView):
     serializer_class = MatrixRowSerializer
     filter_backends = []
+    queryset = Comment.objects.none()  # rows come from comments.matrix, not a queryset
 
-    def get(self, request, pk):
+    def list(self, request, pk):
         version = visible_version(request, pk)
         query = MatrixQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -304,6 +304,8 @@ def endorsement_create(*, comment: Comment, by) -> Endorsement:
 
 
 def endorsement_withdraw(*, comment: Comment, by) -> None:
+    """The user's organisation takes back its endorsement; the row stays, marked withdrawn."""
+    ensure_can(by, "comment.unendorse", comment)
     organisation = _acting_organisation(by)
     with transaction.atomic():
         endorsement = (
