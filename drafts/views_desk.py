@@ -931,6 +931,8 @@ def history(request, slug, stable_id):
                 new_value = getattr(record, f"{name}_id" if name == "parent" else name)
                 if old_value == new_value:
                     continue
+                if name == "parent" and record.history_change_reason != "Moved":
+                    continue  # copies get their parent without a history row; only moves count
                 change = {"label": label, "name": name}
                 if name in _DIFFED:
                     language = "km" if name.endswith("_km") else "en"

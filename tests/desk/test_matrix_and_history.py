@@ -149,6 +149,14 @@ def test_article_history_shows_edits_and_dispositions(
     assert "Intent is now required." in body
     # the other article's disposition is not part of this article's history
     assert "The scope is needed" not in body
+    assert "Placed under" not in body  # a copy getting its parent is not a move
+
+    article.refresh_from_db()
+    draft_services.provision_move(
+        provision=article, by=c.drafter, parent=working_article(desk_round, "chp_2")
+    )
+    body = client.get(history_url).content.decode()
+    assert "Placed under" in body and "moved to another place" in body
 
     # more edits do not add queries
     for index in range(5):
