@@ -22,6 +22,7 @@ from portal.errors import DomainError
 from . import services
 from .models import Membership, Organisation, User
 from .policies import actor_for, can, ensure_can
+from .two_factor import may_use_two_factor
 
 
 class GrantForm(forms.Form):
@@ -121,6 +122,7 @@ def organisations(request):
             ),
             "next": _safe_next(request, ""),
             "can_audit": can(request.user, "audit.view"),
+            "offers_two_factor": may_use_two_factor(request.user),
             "moderates": actor.is_staff or actor.has_role(Membership.Role.MODERATOR),
         },
         status=status,

@@ -14,13 +14,19 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
+@pytest.mark.django_db
+def test_check_deploy_is_clean_with_production_settings(tmp_path, django_db_blocker):
+    from tests.conftest import _database_url_for_subprocess
+
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_subprocess()  # migrated, as in production
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "consultation.example.gov.kh",
         "PORTAL_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": database_url,
     }
     env.pop("DEBUG", None)
     result = subprocess.run(
