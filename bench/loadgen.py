@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 TIMEOUT = 30.0
+GRACE = 15.0  # after a rate scenario's schedule ends, how long its stragglers may take
 MAX_IN_FLIGHT = 256
 
 
@@ -81,6 +82,7 @@ async def one(host, port, payload, expect, outcome: Outcome, due: float | None) 
     try:
         status, size, data = await asyncio.wait_for(fetch(host, port, payload), TIMEOUT)
     except (TimeoutError, OSError, ConnectionError, ValueError, IndexError) as exc:
+        # asyncio.wait_for raises TimeoutError; a refused or reset connection, OSError.
         outcome.errors[type(exc).__name__] += 1
         return
     outcome.latencies.append(time.perf_counter() - started)
@@ -142,7 +144,14 @@ async def run_scenario(host: str, port: int, scenario: dict) -> dict:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(scheduled(payloads[counter % len(payloads)], due)))
             counter += 1
-        await asyncio.gather(*tasks)
+        # A server that cannot keep up leaves a queue behind: wait a bounded
+        # time for it, then give up on the rest (reported as "abandoned").
+        _done, pending = await asyncio.wait(tasks, timeout=GRACE) if tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+            outcome.errors["abandoned"] += len(pending)
 
     elapsed = time.perf_counter() - started
     latencies = sorted(outcome.latencies)
@@ -171,13 +180,28 @@ async def run_scenario(host: str, port: int, scenario: dict) -> dict:
     }
 
 
+async def settle(host: str, port: int, limit: float = 30.0) -> float:
+    """Wait until the server answers /ping quickly again, so scenarios do not overlap."""
+    started = time.perf_counter()
+    payload = encode(host, port, {"method": "GET", "path": "/ping"})
+    quick = 0
+    while time.perf_counter() - started < limit and quick < 3:
+        probe = Outcome()
+        await one(host, port, payload, {200}, probe, None)
+        quick = quick + 1 if probe.latencies and probe.latencies[0] < 0.05 else 0
+        await asyncio.sleep(0.2)
+    return round(time.perf_counter() - started, 1)
+
+
 async def main_async(plan: dict) -> list[dict]:
     host, port = plan.get("host", "127.0.0.1"), int(plan["port"])
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("loadgen drives loopback only")
     results = []
     for scenario in plan["scenarios"]:
+        waited = await settle(host, port)
         result = await run_scenario(host, port, scenario)
+        result["settled_before_s"] = waited
         print(
             f"  {result['name']}: {result['ok']}/{result['requests']} ok, "
             f"{result['rps']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "

@@ -221,6 +221,19 @@ def packets_section(r: dict) -> list[str]:
             f"{', '.join(str(m) for m in b['peak_rss_mb_per_worker'])} | {fmt(ratio)} | "
             f"≤ {limit} ×, ≤ 1,024 MB | {verdict(ok)} |"
         )
+    for b in p["builds"]:
+        if b["status"] != "ready" and b.get("error"):
+            lines.append(
+                f"| ↳ {b['workers']}-worker build failed: {b['error'][:200]} | | | | | | | |"
+            )
+    inline = p.get("inline")
+    if inline and "error" not in inline:
+        lines.append(
+            f"| chunked build in one process, no Celery (`render_chunked`) | {inline['seconds']} | "
+            f"{inline['pages']} | | {inline['peak_rss_mb']} (one process) | "
+            f"{fmt(inline.get('ratio_to_weasyprint'))} | ≤ 1.0 ×, ≤ 1,024 MB | "
+            f"{verdict(inline.get('ratio_to_weasyprint', 99) <= 1.0 and inline['peak_rss_mb'] <= 1024)} |"
+        )
     if single and "error" not in single:
         lines.append(
             f"| WeasyPrint, one HTML in one piece | {single['weasyprint_seconds']} "

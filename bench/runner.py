@@ -28,6 +28,7 @@ import os
 import platform
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -44,7 +45,7 @@ DATA = ROOT / "data" / "bench"
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench")
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
+PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: a free port, chosen at start
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 QUEUE = os.environ.get("BENCH_QUEUE", "bench-packets")
 GUNICORN_WORKERS = 2
@@ -166,7 +167,10 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.log_path = DATA / "gunicorn.log"
 
-    def start(self) -> None:
+    def start(self, probe: str) -> None:
+        """Start gunicorn and wait until it, and not some other server, answers ``probe``."""
+        if port_in_use(PORT):
+            raise RuntimeError(f"127.0.0.1:{PORT} is taken by another program; set BENCH_PORT")
         self.log_file = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
@@ -196,12 +200,12 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()[-3000:]}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ping", timeout=2) as r:
-                    if r.status == 200:
+                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{probe}", timeout=10) as r:
+                    if r.status == 200 and self.process.poll() is None:
                         return
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /ping within 60 s")
+        raise RuntimeError(f"gunicorn did not answer {probe} within 60 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -213,6 +217,17 @@ class Server:
                 self.process.wait()
         if self.process:
             self.log_file.close()
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def posting_requests(targets: dict, run_id: str, count: int) -> list[dict]:
@@ -244,7 +259,7 @@ def posting_requests(targets: dict, run_id: str, count: int) -> list[dict]:
 
 
 def load_plan(targets: dict, run_id: str, quick: bool) -> list[dict]:
-    seconds = 6 if quick else 20
+    seconds = 6 if quick else 15
     get = lambda path: [{"method": "GET", "path": path}]  # noqa: E731
     scenarios = [
         {"name": "ping, max", "mode": "closed", "concurrency": 8, "requests": get("/ping")},
@@ -311,7 +326,9 @@ def http_phase(targets: dict, quick: bool) -> dict:
     plan_path.write_text(json.dumps(plan))
     before = int(psql("SELECT count(*) FROM comments_comment"))
     server = Server()
-    server.start()
+    # The bench draft exists only in the bench database: if this answers 200,
+    # the server is ours.
+    server.start(probe=targets["pages"]["draft_version"] or "/ping")
     try:
         run([PYTHON, "bench/loadgen.py", str(plan_path), str(out_path)], timeout=900)
     finally:
@@ -457,6 +474,9 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    global PORT
+    if PORT == 0:
+        PORT = free_port()
     sys.path.insert(0, str(ROOT))
     wall = time.perf_counter()
     DATA.mkdir(parents=True, exist_ok=True)
