@@ -544,7 +544,8 @@ def main() -> int:
         loads["after_packets"] = load_average()
 
     phases["total_s"] = round(time.perf_counter() - wall, 1)
-    target = RESULTS / ("quick.json" if args.quick else "latest.json")
+    # Quick runs are for trying changes; only full runs are results.
+    target = (DATA / "quick.json") if args.quick else (RESULTS / "latest.json")
     target.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     log(f"results in {target.relative_to(ROOT)} ({phases['total_s']:.0f} s in all)")
     if not args.no_report and not args.quick:
