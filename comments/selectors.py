@@ -20,7 +20,7 @@ from drafts.models import Draft, DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, can, comment_visibility_filter
 
-from .models import Comment, Disposition, Endorsement
+from .models import Comment, Disposition, Endorsement, PassageCheck
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -107,6 +107,12 @@ class Node:
             return None
 
     @property
+    def passage_check(self) -> PassageCheck | None:
+        """Where the quoted passage (or the provision) stands in the latest later version."""
+        checks = getattr(self.comment, "later_checks", None)
+        return checks[-1] if checks else None
+
+    @property
     def proposed_diff(self) -> list[tuple[str, str]]:
         return amendment_diff(self.comment) if self.comment.proposed_text else []
 
@@ -157,7 +163,12 @@ def _shaped(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
             .select_related("organisation")
             .order_by("created_at", "pk"),
             to_attr="active_endorsements",
-        )
+        ),
+        Prefetch(
+            "passage_checks",
+            queryset=PassageCheck.objects.select_related("version").order_by("version__number"),
+            to_attr="later_checks",
+        ),
     )
 
 

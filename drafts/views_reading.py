@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from comments import selectors as comment_selectors
+from comments.matrix import attach_earlier_feedback
 from portal.i18n import current_language
 from stakeholders.policies import can, consultation_is_open
 
@@ -184,6 +185,7 @@ class TocEntry:
 
 def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> dict:
     provisions = list(Provision.objects.for_reading(version))
+    attach_earlier_feedback(provisions, version, request.user)
     counts = comment_selectors.counts_by_provision(user=request.user, version=version)
     quotes = comment_selectors.quotes_by_provision(user=request.user, version=version)
     depth_of: dict[int, int] = {}
@@ -231,6 +233,7 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
         "status": consultation_status(version),
         "entries": entries,
         "can_comment": can(request.user, "comment.create", version),
+        "can_use_desk": can(request.user, "desk.view", draft),
         "total_comments": sum(counts.values()),
     }
 
