@@ -15,7 +15,7 @@ from rest_framework import serializers
 from drafts.models import DraftVersion
 from stakeholders.models import Organisation
 from stakeholders.policies import can, why_not
-from stakeholders.serializers import OrganisationBriefSerializer, PersonField
+from stakeholders.serializers import OrganisationBriefSerializer, PersonField, PersonSerializer
 
 from .models import Comment, Disposition, Visibility
 
@@ -32,8 +32,8 @@ ACTIONS = {
 
 class DispositionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    responded_by = PersonField(read_only=True, allow_null=True)
-    applied_in_version = serializers.PrimaryKeyRelatedField(read_only=True)
+    responded_by = serializers.SerializerMethodField()
+    applied_in_version = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Disposition
@@ -48,6 +48,11 @@ class DispositionSerializer(serializers.ModelSerializer):
             "revision",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_responded_by(self, disposition) -> dict | None:
+        person = disposition.responded_by
+        return {"name": str(person)} if person is not None else None
 
 
 class ProvisionRefSerializer(serializers.Serializer):

@@ -340,7 +340,7 @@ def _packet(request, pk) -> Packet:
 
 def _packet_response(request, packet, status_code=200):
     data = serializers.PacketSerializer(packet, context={"request": request}).data
-    headers = {"Location": data["url"]} if status_code == 202 else {}
+    headers = {"Location": str(data["url"])} if status_code == 202 else {}
     return Response(data, status=status_code, headers=headers)
 
 

@@ -78,7 +78,7 @@ class VersionSerializer(serializers.ModelSerializer):
         help_text="Whether the consultation takes comments right now."
     )
     parent = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The version this one was started from."
+        read_only=True, allow_null=True, help_text="The version this one was started from."
     )
     comment_count = serializers.IntegerField(
         read_only=True, help_text="Comments and replies on this version that you may see."
@@ -287,7 +287,7 @@ class PacketSerializer(serializers.ModelSerializer):
         help_text="Where the PDF can be downloaded once `status` is `ready`."
     )
     version = VersionBriefSerializer(read_only=True)
-    compare_to = serializers.PrimaryKeyRelatedField(read_only=True)
+    compare_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     reused = serializers.SerializerMethodField(
         help_text="True when an identical packet already existed and was returned instead "

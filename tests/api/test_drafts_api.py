@@ -179,6 +179,7 @@ def test_packet_request_status_and_download(consultation, client_for, ready_pack
     data = response.json()
     assert data["status"] == "queued" and data["reused"] is False
     assert response["Location"] == data["url"]
+    assert type(response.headers["Location"]) is str  # WSGI servers accept nothing else
     again = official.post(
         f"/api/v1/versions/{c.version.pk}/packets/", {"language": "km"}, format="json"
     )
