@@ -201,7 +201,11 @@ def comment_edit(
     ensure_can(by, "comment.edit", comment)
     body = _clean_body(body)
     with transaction.atomic():
-        current = Comment.objects.select_for_update().select_related("version").get(pk=comment.pk)
+        current = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=comment.pk)
+        )
         if current.revision != revision:
             raise ConflictError(
                 _("This comment changed since you opened it. Review it and edit again."),
@@ -601,7 +605,7 @@ def amendment_apply(
 
     with transaction.atomic():
         article = (
-            Provision.objects.select_for_update()
+            Provision.objects.select_for_update(of=("self",))
             .select_related("version")
             .filter(version=working_version, stable_id=comment.provision.stable_id)
             .first()

@@ -248,7 +248,9 @@ def provision_edit(
     ensure_can(by, "version.edit", provision.version)
     with transaction.atomic():
         current = (
-            Provision.objects.select_for_update().select_related("version").get(pk=provision.pk)
+            Provision.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=provision.pk)
         )
         if current.removed_at is not None:
             raise DomainError(_("This provision has been removed from the working version."))
@@ -283,7 +285,9 @@ def provision_remove(*, provision: Provision, by, reason: str = "") -> Provision
     now = timezone.now()
     with transaction.atomic():
         current = (
-            Provision.objects.select_for_update().select_related("version").get(pk=provision.pk)
+            Provision.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=provision.pk)
         )
         if current.removed_at is not None:
             return current

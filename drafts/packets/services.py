@@ -267,7 +267,7 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
 
     with transaction.atomic():
         packet = (
-            Packet.objects.select_for_update()
+            Packet.objects.select_for_update(of=("self",))
             .select_related("version__draft", "compare_to")
             .filter(pk=packet_id)
             .first()
