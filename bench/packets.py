@@ -157,10 +157,12 @@ def the_request():
     from drafts.models import Draft
     from stakeholders.models import User
 
-    draft = Draft.objects.get(slug=DRAFT_SLUG)
+    # BENCH_PACKET_DRAFT: another draft's latest version, to try this script on a small one.
+    draft = Draft.objects.get(slug=os.environ.get("BENCH_PACKET_DRAFT") or DRAFT_SLUG)
+    version = draft.versions.order_by("-number").first()
     return {
-        "version": draft.versions.get(number=3),
-        "compare_to": draft.versions.get(number=2),
+        "version": version,
+        "compare_to": draft.versions.filter(number=version.number - 1).first(),
         "by": User.objects.get(username="u0000"),  # a drafter of the lead ministry
         "include_restricted": True,
     }
@@ -293,7 +295,7 @@ def main() -> int:
     request = the_request()
     results["request"] = {
         "version": request["version"].number,
-        "compare_to": request["compare_to"].number,
+        "compare_to": request["compare_to"].number if request["compare_to"] else None,
         "include_restricted": True,
         "by": "a drafter of the lead ministry",
     }

@@ -92,7 +92,9 @@ def data_section(r: dict) -> list[str]:
         f"(20,000 on the open version), {c['endorsements']:,} endorsements, a disposition per "
         f"thread, {c['passage_checks']:,} passage checks. Every row has its history row.",
         "",
-        "Steps: " + ", ".join(f"{k} {v} s" for k, v in steps.items()) + ".",
+        "Steps: "
+        + ", ".join(f"{k} {v} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
+        + ".",
         "",
     ]
     return lines
@@ -124,13 +126,14 @@ def http_section(r: dict) -> list[str]:
             else "–"
         )
         ratio_p50 = (
-            f"{x['p50_ms'] / floor['p50_ms']:.0f}"
+            fmt(round(x["p50_ms"] / floor["p50_ms"], 1))
             if floor and floor["p50_ms"] and x["p50_ms"]
             else "–"
         )
         target, check = HTTP_TARGETS.get(x["name"], ("", None))
-        errors = sum(x["errors"].values())
-        sent = f"{x['ok']}/{x['requests']}" + (f" ({errors} timed out)" if errors else "")
+        labels = {"TimeoutError": "timed out", "abandoned": "abandoned"}
+        errors = ", ".join(f"{n} {labels.get(k, k)}" for k, n in x["errors"].items())
+        sent = f"{x['ok']}/{x['requests']}" + (f" ({errors})" if errors else "")
         lines.append(
             f"| {x['name']} | {load} | {sent} | {fmt(x['ok_rps'])} | {fmt(x['p50_ms'])} | "
             f"{fmt(x['p95_ms'])} | {fmt(x['p99_ms'])} | {ratio_rps} | {ratio_p50} | {target} | "
@@ -192,12 +195,14 @@ def packets_section(r: dict) -> list[str]:
     if "error" in p:
         return ["### Packets", "", f"Failed: {p['error']}", ""]
     req = p["request"]
+    redline = f"redline against version {req['compare_to']}" if req["compare_to"] else "no redline"
     single = p.get("single") or {}
     lines = [
         "### Review packet of the whole draft",
         "",
         f"Version {req['version']} with all its comments (restricted ones included), English and "
-        f"Khmer, redline against version {req['compare_to']}, requested by {req['by']}; Celery "
+        f"Khmer, {redline}, "
+        f"requested by {req['by']}; Celery "
         "workers (prefork, one child each) on Redis. Peak memory is the resident set of each "
         "worker's process tree (parent and child), sampled every 0.1 s.",
         "",
