@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import sys
 import time
 from collections import Counter
@@ -95,7 +96,7 @@ async def one(host, port, payload, expect, outcome: Outcome, due: float | None) 
 def percentile(sorted_values: list[float], p: float) -> float | None:
     if not sorted_values:
         return None
-    rank = max(0, min(len(sorted_values) - 1, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    rank = max(0, min(len(sorted_values) - 1, math.ceil(p / 100 * len(sorted_values)) - 1))
     return sorted_values[rank]
 
 
