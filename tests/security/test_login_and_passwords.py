@@ -58,7 +58,10 @@ def test_lockout_page_is_translated(client):
     for _ in range(5):
         response = attempt(client, "ministre", "wrong")
     assert response.status_code == 429
-    assert 'lang="km"' in response.content.decode()
+    html = response.content.decode()
+    assert 'lang="km"' in html
+    assert "ការព្យាយាមចូលគណនីច្រើនដងពេក" in html  # "Too many sign-in attempts"
+    assert "Too many sign-in attempts" not in html
 
 
 @pytest.mark.parametrize(
