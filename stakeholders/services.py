@@ -27,6 +27,15 @@ def membership_grant(
         ensure_can(by, "organisation.manage_members", organisation)
     if role not in Membership.Role.values:
         raise DomainError(_("Unknown role."), field="role")
+    if (
+        role == Membership.Role.OFFICIAL
+        and organisation.kind != Organisation.Kind.NATIONAL_ASSEMBLY
+    ):
+        # An official reads every restricted comment on every draft: an NGO's
+        # administrator must not be able to make anyone (themselves) one.
+        raise DomainError(
+            _("The official role exists only in the National Assembly."), field="role"
+        )
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user,

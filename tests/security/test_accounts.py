@@ -197,3 +197,20 @@ def test_review_tools_are_linked_for_those_who_may_use_them(
     assert (reverse("comments:moderation") in html) is moderation
     assert (reverse("audit") in html) is audit
     assert reverse("accounts:organisations") in client.get(reverse("drafts:list")).content.decode()
+
+
+def test_an_organisation_admin_cannot_mint_officials(client, consultation, org_admin):
+    """An official reads every restricted comment: the role exists only in the Assembly."""
+    c = consultation
+    client.force_login(org_admin)
+    before = Membership.objects.count()
+    response = client.post(members_url(c.org_a), {"person": "rights-admin", "role": "official"})
+    assert response.status_code == 400
+    assert "only in the National Assembly" in response.content.decode()
+    assert Membership.objects.count() == before
+    from stakeholders.policies import actor_for
+
+    assert not actor_for(type(org_admin).objects.get(pk=org_admin.pk)).is_official
+    client.force_login(c.admin)
+    granted = client.post(members_url(c.assembly), {"person": "bob", "role": "official"})
+    assert granted.status_code == 302
