@@ -532,7 +532,8 @@ def main() -> int:
             [PYTHON, "bench/packets.py", "--out", str(out)],
             cwd=ROOT,
             env={**ENV, "CELERY_TASK_DEFAULT_QUEUE": QUEUE},
-            timeout=1500,
+            # Two builds and the one-piece render (twice a build's limit), and start-ups.
+            timeout=4 * float(os.environ.get("BENCH_PACKET_TIMEOUT", "480")) + 300,
             check=False,
         )
         results["packets"] = (
