@@ -131,3 +131,29 @@ def test_depth_limit_with_a_clear_error(consultation):
     assert refused.value.code == "too_deep"
     assert "reply to an earlier comment" in refused.value.message
     assert Comment.objects.count() == before
+
+
+@pytest.mark.services
+def test_limits_are_shared_through_redis(consultation, redis_url):
+    """In production the counts live in Redis, so every web process sees the same ones."""
+    import uuid
+
+    from django.core.cache import caches
+
+    c = consultation
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"security-test-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(CACHES=redis_cache), limits(user="2/10m", org=""):
+        assert type(caches["default"]).__name__ == "RedisCache"
+        post(c, c.stakeholder_a)
+        post(c, c.stakeholder_a)
+        with pytest.raises(DomainError) as refused:
+            post(c, c.stakeholder_a)
+        assert refused.value.code == "rate_limited"
+        # No clear(): it would flush the whole Redis database, Celery queues included.
+        # The keys carry this test's own prefix and expire with their window.
