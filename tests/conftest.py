@@ -136,7 +136,7 @@ def _database_url_for_subprocess() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
+def _celery_worker_session(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
     """A real ``celery worker`` process on the real Redis, reading the test database.
 
     It listens on a queue of its own, so parallel test runs and a running demo
@@ -204,3 +204,37 @@ def _clean_test_media():
     media = Path(settings.MEDIA_ROOT)
     if media.name == f"test-media-{os.getpid()}" and media.exists():
         shutil.rmtree(media, ignore_errors=True)
+
+
+def _wait_until_worker_idle(app, worker: dict, timeout: float = 120) -> None:
+    """Wait until the worker has nothing queued, reserved or running.
+
+    A task still running when the test's data is flushed (a packet build set
+    off by a closing consultation, say) holds locks that deadlock the flush.
+    """
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    inspector = app.control.inspect(timeout=2)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        queued = client.llen(worker["queue"])
+        busy = [
+            task
+            for listing in (inspector.active() or {}, inspector.reserved() or {})
+            for tasks in listing.values()
+            for task in tasks
+        ]
+        if not queued and not busy:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the worker was still busy after {timeout}s:\n{worker['log'].read_text()[-3000:]}")
+
+
+@pytest.fixture
+def celery_worker_process(_celery_worker_session, transactional_db):
+    """The real worker, for one test: its writes are committed, and it is idle afterwards."""
+    from portal.celery import app
+
+    yield _celery_worker_session
+    _wait_until_worker_idle(app, _celery_worker_session)
