@@ -11,6 +11,7 @@ from .api_errors import not_found
 app_name = "api"
 urlpatterns = [
     path("me/", stakeholder_apis.MeApi.as_view(), name="me"),
+    path("auth/token/", stakeholder_apis.TokenApi.as_view(), name="auth-token"),
     path(
         "organisations/", stakeholder_apis.OrganisationListApi.as_view(), name="organisation-list"
     ),

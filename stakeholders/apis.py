@@ -1,16 +1,25 @@
 """The API for organisations and for the signed-in person's own account."""
 
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, permissions
+from rest_framework import exceptions, generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api_errors import PortalAPIMixin
 
+from . import services
 from .models import Membership, Organisation
 from .policies import actor_for
-from .serializers import MeSerializer, OrganisationSerializer
+from .serializers import (
+    MeSerializer,
+    OrganisationSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from .two_factor import confirmed_device
 
 
 class OrganisationFilter(filters.FilterSet):
@@ -76,3 +85,36 @@ class MeApi(PortalAPIMixin, APIView):
             context={"request": request},
         ).data
         return Response(data)
+
+
+@extend_schema(
+    summary="Exchange a username and password for an API token",
+    description="Returns a new token and revokes the previous one (one token per person). "
+    "Someone who turned on two-factor sign-in must also send the current code. Repeated "
+    "failures lock the account and address out for a while, as on the sign-in page.",
+    request=TokenRequestSerializer,
+    responses={200: TokenSerializer},
+    auth=[],
+)
+class TokenApi(PortalAPIMixin, APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def post(self, request):
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=form.validated_data["username"],
+            password=form.validated_data["password"],
+        )
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("The username or password is not right."))
+        device = confirmed_device(user)
+        code = form.validated_data.get("otp_code", "")
+        if device is not None and not (code and device.verify_token(code)):
+            raise exceptions.AuthenticationFailed(
+                _("Two-factor sign-in is on for this account: send the current code as otp_code.")
+            )
+        token = services.api_token_replace(user=user)
+        return Response(TokenSerializer({"token": token.key}).data)

@@ -66,3 +66,19 @@ class MeSerializer(serializers.Serializer):
     name = serializers.CharField()
     acting_organisation = OrganisationBriefSerializer(allow_null=True)
     memberships = MembershipSerializer(many=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=256, trim_whitespace=False, style={"input_type": "password"}
+    )
+    otp_code = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text="The six-digit code of your authenticator app, if you turned on two-factor sign-in.",
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')

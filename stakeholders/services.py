@@ -89,3 +89,20 @@ def user_act_for(*, user: User, organisation: Organisation) -> User:
     user.save(update_fields=["active_organisation"])
     forget_actor(user)
     return user
+
+
+def api_token_replace(*, user: User):
+    """Give ``user`` a new API token; the old one stops working. One token per person."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user: User) -> bool:
+    """Revoke ``user``'s API token; returns whether there was one."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)

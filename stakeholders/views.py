@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
+
+from . import services
 
 
 @login_required
@@ -23,13 +24,10 @@ def api_token(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            with transaction.atomic():
-                Token.objects.filter(user=request.user).delete()
-                token = Token.objects.create(user=request.user)
+            token = services.api_token_replace(user=request.user)
             new_key = token.key
         elif action == "revoke":
-            deleted, _rows = Token.objects.filter(user=request.user).delete()
-            if deleted:
+            if services.api_token_revoke(user=request.user):
                 messages.success(request, _("Your API token has been revoked."))
             return redirect("accounts:api-token")
         else:
