@@ -193,6 +193,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(DATA_DIR / "celery" / "processed"),
         "control_folder": str(DATA_DIR / "celery" / "control"),
         "store_processed": False,
+        # The filesystem transport polls; a short interval keeps the demo responsive.
+        "polling_interval": 0.25,
     }
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
