@@ -1,0 +1,128 @@
+"""Plumbing shared by the drafting desk's views: lookups, the 403 page, the decorator."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from comments import matrix as matrix_selectors
+from portal.errors import DomainError, PolicyDenied
+
+from ..models import Draft, DraftVersion, Provision
+
+# --- plumbing ----------------------------------------------------------------------
+
+
+def _forbidden(request, message: str) -> HttpResponse:
+    return render(request, "drafts/desk/forbidden.html", {"reason": message}, status=403)
+
+
+def desk_view(*, login: bool = True):
+    """Show a PolicyDenied as a clear 403 page; ask anonymous visitors to sign in first."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if login and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                return view(request, *args, **kwargs)
+            except PolicyDenied as denied:
+                return _forbidden(request, denied.message)
+
+        return wrapper
+
+    return decorate
+
+
+def _draft(slug: str) -> Draft:
+    return get_object_or_404(
+        Draft.objects.select_related("lead_ministry").prefetch_related("drafting_partners"),
+        slug=slug,
+    )
+
+
+def _version(draft: Draft, number: int) -> DraftVersion:
+    version = get_object_or_404(DraftVersion, draft=draft, number=number)
+    version.draft = draft  # already loaded, with its partners: no further queries
+    return version
+
+
+def _working_version(draft: Draft) -> DraftVersion | None:
+    version = DraftVersion.objects.filter(draft=draft, status=DraftVersion.Status.WORKING).first()
+    if version is not None:
+        version.draft = draft
+    return version
+
+
+def _provision(version: DraftVersion, stable_id: str) -> Provision:
+    provision = get_object_or_404(Provision, version=version, stable_id=stable_id)
+    provision.version = version
+    return provision
+
+
+def _live_provisions(version: DraftVersion) -> list[Provision]:
+    rows = list(Provision.objects.for_reading(version))
+    for row in rows:
+        row.version = version
+    return rows
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _form_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _desk_url(name: str, draft: Draft, **kwargs) -> str:
+    return reverse(f"drafts:{name}", kwargs={"slug": draft.slug, **kwargs})
+
+
+# --- desk home -----------------------------------------------------------------------
+
+
+def _filters(request) -> dict:
+    return {
+        name: request.GET.get(name, "")
+        for name in matrix_selectors.FILTER_NAMES
+        if request.GET.get(name)
+    }
+
+
+def _facet_links(request, facets, filters):
+    """For each facet option, the query string that toggles it (works without JavaScript)."""
+    out = []
+    for facet in facets:
+        options = []
+        for value, label, count in facet.options:
+            query = request.GET.copy()
+            query.pop("page", None)
+            active = filters.get(facet.name) == value
+            if active:
+                query.pop(facet.name, None)
+            else:
+                query[facet.name] = value
+            options.append(
+                {
+                    "value": value,
+                    "label": label,
+                    "count": count,
+                    "active": active,
+                    "query": query.urlencode(),
+                }
+            )
+        out.append({"name": facet.name, "label": facet.label, "options": options})
+    return out

@@ -1,0 +1,79 @@
+"""The comment-response matrix: the page and its CSV and XLSX downloads."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from comments import matrix as matrix_selectors
+from stakeholders.policies import can, ensure_can
+
+from .base import (
+    _draft,
+    _facet_links,
+    _filters,
+    _version,
+    desk_view,
+)
+
+
+def _matrix_rows(request, slug, number):
+    draft = _draft(slug)
+    version = _version(draft, number)
+    ensure_can(request.user, "version.view", version)
+    filters = _filters(request)
+    all_rows = matrix_selectors.matrix_all_rows(version=version, user=request.user)
+    return draft, version, filters, all_rows
+
+
+@desk_view(login=False)
+def matrix(request, slug, number):
+    draft, version, filters, all_rows = _matrix_rows(request, slug, number)
+    rows = matrix_selectors.filter_rows(all_rows, filters)
+    facets = _facet_links(request, matrix_selectors.matrix_facets(all_rows, filters), filters)
+    return render(
+        request,
+        "drafts/desk/matrix.html",
+        {
+            "draft": draft,
+            "version": version,
+            "rows": rows,
+            "total": len(all_rows),
+            "facets": facets,
+            "filters": filters,
+            "query": request.GET.urlencode(),
+            "is_drafter": can(request.user, "desk.view", draft),
+        },
+    )
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@desk_view(login=False)
+def matrix_csv(request, slug, number):
+    draft, version, filters, all_rows = _matrix_rows(request, slug, number)
+    rows = matrix_selectors.filter_rows(all_rows, filters)
+    return _download(
+        matrix_selectors.matrix_csv(rows),
+        f"{draft.slug}-v{version.number}-comment-response-matrix.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+@desk_view(login=False)
+def matrix_xlsx(request, slug, number):
+    draft, version, filters, all_rows = _matrix_rows(request, slug, number)
+    rows = matrix_selectors.filter_rows(all_rows, filters)
+    return _download(
+        matrix_selectors.matrix_xlsx(rows),
+        f"{draft.slug}-v{version.number}-comment-response-matrix.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- history -----------------------------------------------------------------------

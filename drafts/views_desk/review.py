@@ -1,0 +1,285 @@
+"""The review desk: every comment of a version, dispositions, and applying amendments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from comments import matrix as matrix_selectors
+from comments import services as comment_services
+from comments.models import Comment, Disposition
+from portal.errors import ConflictError, DomainError
+from stakeholders.policies import can, ensure_can
+
+from ..forms_desk import (
+    ApplyForm,
+    DispositionForm,
+)
+from ..models import Draft, Provision
+from ..redline import render_diff_html, word_diff
+from .base import (
+    _desk_url,
+    _draft,
+    _facet_links,
+    _filters,
+    _form_error,
+    _safe_next,
+    _version,
+    _working_version,
+    desk_view,
+)
+
+
+@desk_view()
+def review(request, slug, number):
+    """Every top-level comment of a version, filterable, each with its disposition form."""
+    draft = _draft(slug)
+    version = _version(draft, number)
+    ensure_can(request.user, "desk.view", draft)
+    filters = _filters(request)
+    all_rows = matrix_selectors.matrix_all_rows(version=version, user=request.user)
+    rows = matrix_selectors.filter_rows(all_rows, filters)
+    facets = _facet_links(request, matrix_selectors.matrix_facets(all_rows, filters), filters)
+    checks = matrix_selectors.passage_checks_for(version)
+    working = _working_version(draft)
+    can_answer = can(request.user, "desk.view", draft)
+    for row in rows:
+        comment = row.comment
+        disposition = getattr(comment, "disposition", None)
+        row.passage_check = checks.get(comment.pk)
+        row.disposition_obj = disposition
+        row.form = DispositionForm(
+            initial={
+                "status": disposition.status
+                if disposition and disposition.status != Disposition.Status.PENDING
+                else "",
+                "response": disposition.response if disposition else "",
+                "revision": disposition.revision if disposition else 1,
+            },
+            auto_id=f"id_c{comment.pk}_%s",
+        )
+        row.can_apply = (
+            working is not None
+            and working.pk != version.pk
+            and comment.kind == Comment.Kind.AMENDMENT
+            and bool(comment.proposed_text)
+        )
+        if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
+            language = comment_services.amendment_language(comment)
+            row.proposal_diff = render_diff_html(
+                word_diff(
+                    comment_services.amendment_base_text(comment, language),
+                    comment.proposed_text,
+                    language,
+                )
+            )
+            row.proposal_language = language
+    return render(
+        request,
+        "drafts/desk/review.html",
+        {
+            "draft": draft,
+            "version": version,
+            "rows": rows,
+            "total": len(all_rows),
+            "facets": facets,
+            "filters": filters,
+            "working": working,
+            "can_answer": can_answer,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _comment(draft: Draft, comment_id: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related(
+            "version", "provision", "organisation", "author", "disposition"
+        ),
+        pk=comment_id,
+        version__draft=draft,
+    )
+    comment.version.draft = draft
+    comment.provision.version = comment.version
+    return comment
+
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def respond(request, slug, comment_id):
+    draft = _draft(slug)
+    comment = _comment(draft, comment_id)
+    ensure_can(request.user, "comment.answer", comment)
+    disposition = getattr(comment, "disposition", None)
+    review_url = (
+        _desk_url("desk_review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
+    )
+    context = {"draft": draft, "version": comment.version, "comment": comment}
+    if request.method == "POST":
+        form = DispositionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                comment_services.disposition_record(
+                    comment=comment,
+                    by=request.user,
+                    status=data["status"],
+                    response=data["response"],
+                    revision=data["revision"],
+                )
+            except ConflictError as conflict:
+                current = conflict.current
+                fresh = request.POST.copy()
+                fresh["revision"] = str(current.revision)
+                form = DispositionForm(fresh)
+                form.is_valid()
+                context.update({"form": form, "conflict": True, "current": current})
+                return render(request, "drafts/desk/respond.html", context, status=409)
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request, _("Your response to comment #%(id)s was saved.") % {"id": comment.pk}
+                )
+                return redirect(_safe_next(request, review_url))
+    else:
+        form = DispositionForm(
+            initial={
+                "status": disposition.status
+                if disposition and disposition.status != Disposition.Status.PENDING
+                else "",
+                "response": disposition.response if disposition else "",
+                "revision": disposition.revision if disposition else 1,
+            }
+        )
+    context.update({"form": form, "current": disposition})
+    return render(request, "drafts/desk/respond.html", context)
+
+
+def _three_way(comment: Comment, working_article: Provision, language: str) -> dict:
+    base = comment_services.amendment_base_text(comment, language)
+    proposed = comment.proposed_text
+    current = working_article.text_in(language) if language == "km" else working_article.text_en
+    return {
+        "language": language,
+        "base": base,
+        "proposed": proposed,
+        "current": current,
+        "proposed_diff": render_diff_html(word_diff(base, proposed, language)),
+        "current_diff": render_diff_html(word_diff(base, current, language)),
+        "apply_diff": render_diff_html(word_diff(current, proposed, language)),
+        "diverged": current != base,
+    }
+
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def apply(request, slug, comment_id):
+    """Merge a proposed amendment into the working version, through a three-way view if needed."""
+    draft = _draft(slug)
+    comment = _comment(draft, comment_id)
+    ensure_can(request.user, "comment.apply", comment)
+    working = _working_version(draft)
+    if working is None or working.pk == comment.version_id:
+        messages.error(
+            request,
+            _("Start the next working version first; an amendment is applied to it."),
+        )
+        return redirect(_desk_url("desk_home", draft))
+    ensure_can(request.user, "version.edit", working)
+    article = (
+        Provision.objects.filter(version=working, stable_id=comment.provision.stable_id)
+        .select_related("version")
+        .first()
+    )
+    if article is None or article.removed_at is not None:
+        messages.error(
+            request,
+            _("This provision is no longer in the working version; answer the comment instead."),
+        )
+        return redirect(_desk_url("respond", draft, comment_id=comment.pk))
+    language = comment_services.amendment_language(comment)
+    three_way = _three_way(comment, article, language)
+    disposition = getattr(comment, "disposition", None)
+    review_url = (
+        _desk_url("desk_review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
+    )
+    resolving = three_way["diverged"]
+    status = 200
+    if request.method == "POST":
+        form = ApplyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                comment_services.amendment_apply(
+                    comment=comment,
+                    by=request.user,
+                    working_version=working,
+                    response=data["response"],
+                    status=data["status"],
+                    text=data["text"] if data["resolve"] else None,
+                    working_revision=data["working_revision"],
+                    disposition_revision=data["disposition_revision"],
+                )
+            except ConflictError as conflict:
+                current = conflict.current
+                if isinstance(current, Provision):
+                    article = current
+                    three_way = _three_way(comment, article, language)
+                fresh = request.POST.copy()
+                fresh["resolve"] = "True"
+                fresh["working_revision"] = str(article.revision)
+                if isinstance(current, Disposition):
+                    fresh["disposition_revision"] = str(current.revision)
+                if not (fresh.get("text") or "").strip():
+                    fresh["text"] = three_way["proposed"]
+                form = ApplyForm(fresh)
+                messages.warning(request, conflict.message)
+                resolving = True
+                status = 409
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The amendment of comment #%(id)s was applied to %(label)s of version "
+                        "%(number)s, and the response recorded."
+                    )
+                    % {"id": comment.pk, "label": article.label, "number": working.number},
+                )
+                return redirect(_safe_next(request, review_url))
+        else:
+            resolving = resolving or bool(request.POST.get("resolve"))
+    else:
+        form = ApplyForm(
+            initial={
+                "status": Disposition.Status.ACCEPTED,
+                "response": disposition.response if disposition else "",
+                "text": three_way["proposed"],
+                "resolve": resolving,
+                "working_revision": article.revision,
+                "disposition_revision": disposition.revision if disposition else None,
+            }
+        )
+    return render(
+        request,
+        "drafts/desk/apply.html",
+        {
+            "draft": draft,
+            "version": comment.version,
+            "comment": comment,
+            "working": working,
+            "article": article,
+            "form": form,
+            "resolving": resolving,
+            "tw": three_way,
+            "next_url": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=status,
+    )
+
+
+# --- comment-response matrix -------------------------------------------------------
