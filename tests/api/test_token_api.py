@@ -17,9 +17,9 @@ def test_password_gives_a_token_that_replaces_the_old_one(consultation):
     assert first.status_code == 200
     second = _token(client, username="alice", password=PASSWORD)
     assert second.status_code == 200 and second.json()["token"] != first.json()["token"]
-    assert list(Token.objects.filter(user=consultation.stakeholder_a).values_list("key", flat=True)) == [
-        second.json()["token"]
-    ]
+    assert list(
+        Token.objects.filter(user=consultation.stakeholder_a).values_list("key", flat=True)
+    ) == [second.json()["token"]]
     me = APIClient(HTTP_AUTHORIZATION=f"Token {second.json()['token']}").get(reverse("api:me"))
     assert me.status_code == 200 and me.json()["username"] == "alice"
 
@@ -32,7 +32,9 @@ def test_wrong_password_is_a_structured_401_and_no_token(consultation):
 
 
 def test_two_factor_accounts_need_the_code(consultation):
-    device = TOTPDevice.objects.create(user=consultation.drafter, name="authenticator", confirmed=True)
+    device = TOTPDevice.objects.create(
+        user=consultation.drafter, name="authenticator", confirmed=True
+    )
     client = APIClient()
     refused = _token(client, username="drafter", password=PASSWORD)
     assert refused.status_code in (401, 403) and "otp_code" in refused.json()["error"]["message"]
