@@ -27,13 +27,13 @@ def staff_client(client, consultation):
 
 @pytest.mark.parametrize("model, model_admin", MODELS, ids=[m._meta.label for m, _a in MODELS])
 def test_admin_pages_work_for_every_model(staff_client, model, model_admin):
-    info = (model._meta.app_label, model._meta.model_name)
-    changelist = staff_client.get(reverse("admin:%s_%s_changelist" % info), {"q": "a"})
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    changelist = staff_client.get(reverse(f"{prefix}_changelist"), {"q": "a"})
     assert changelist.status_code == 200
     obj = model._default_manager.first()
     if obj is None:
         return
-    change = staff_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+    change = staff_client.get(reverse(f"{prefix}_change", args=[obj.pk]))
     assert change.status_code == 200
-    history = staff_client.get(reverse("admin:%s_%s_history" % info, args=[obj.pk]))
+    history = staff_client.get(reverse(f"{prefix}_history", args=[obj.pk]))
     assert history.status_code == 200
