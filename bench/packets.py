@@ -182,8 +182,20 @@ def build_with(count: int, log_dir: Path) -> dict:
     try:
         started = time.perf_counter()
         packet = services.packet_request(**request)
+        # When the parts began and when the last one was done: the rest is the
+        # serial finish (front matter, merge, running header and footer).
+        first_part_at = parts_done_at = None
         while True:
             packet.refresh_from_db()
+            now = time.perf_counter() - started
+            if first_part_at is None and packet.parts_total:
+                first_part_at = now
+            if (
+                parts_done_at is None
+                and packet.parts_total
+                and (packet.parts_done >= packet.parts_total)
+            ):
+                parts_done_at = now
             if packet.status in (Packet.Status.READY, Packet.Status.FAILED):
                 break
             if time.perf_counter() - started > BUILD_TIMEOUT:
@@ -204,6 +216,11 @@ def build_with(count: int, log_dir: Path) -> dict:
         "parts": getattr(packet, "parts_total", None),
         "language": packet.language,
         "packet_id": packet.pk,
+        "planning_s": round(first_part_at, 1) if first_part_at is not None else None,
+        "parts_s": round(parts_done_at - first_part_at, 1)
+        if parts_done_at is not None and first_part_at is not None
+        else None,
+        "finish_s": round(elapsed - parts_done_at, 1) if parts_done_at is not None else None,
         "peak_rss_mb_per_worker": [mb(sampler.peak_tree[pid]) for pid in sampler.pids],
         "peak_rss_mb_largest_process": [mb(sampler.peak_process[pid]) for pid in sampler.pids],
     }
@@ -287,6 +304,9 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--inline", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--builds-only", action="store_true", help="the Celery builds, without the one-piece render"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     if args.single:
@@ -315,6 +335,9 @@ def main() -> int:
         print("  chunked build in one process (no Celery)…", flush=True)
         results["inline"] = child("inline", packet_id, log_dir)
         print(f"    {results['inline']}", flush=True)
+    if args.builds_only:
+        out.write_text(json.dumps(results, indent=2))
+        return 0
     print("  one-piece render…", flush=True)
     results["single"] = child("single", packet_id, log_dir)
     print(f"    {results['single']}", flush=True)

@@ -209,6 +209,7 @@ def packets_section(r: dict) -> list[str]:
         "| build | time s | pages | parts | peak RSS per worker MB | ÷ WeasyPrint one piece | "
         "target | |",
         "|---|---|---|---|---|---|---|---|",
+        # (planning, parts, finish) are listed under the table.
     ]
     for b in p["builds"]:
         limit = 1.0 if b["workers"] == 1 else 0.6
@@ -226,6 +227,12 @@ def packets_section(r: dict) -> list[str]:
             f"{', '.join(str(m) for m in b['peak_rss_mb_per_worker'])} | {fmt(ratio)} | "
             f"≤ {limit} ×, ≤ 1,024 MB | {verdict(ok)} |"
         )
+    phases = [
+        f"{b['workers']} worker{'s' if b['workers'] > 1 else ''}: planning {b['planning_s']} s, "
+        f"parts {b['parts_s']} s, finish (front matter, merge, header and footer) {b['finish_s']} s"
+        for b in p["builds"]
+        if b.get("parts_s") is not None
+    ]
     for b in p["builds"]:
         if b["status"] != "ready" and b.get("error"):
             lines.append(
@@ -247,6 +254,11 @@ def packets_section(r: dict) -> list[str]:
         )
     elif single:
         lines.append(f"| WeasyPrint, one piece | {single['error']} | | | | | | |")
+    if single and "error" not in single:
+        sizes = ", ".join(f"{b['size_mb']} MB" for b in p["builds"] if b["status"] == "ready")
+        lines += ["", f"PDF size: one piece {single['size_mb']} MB; built in parts {sizes}."]
+    if phases:
+        lines += ["", "Where a build's time went: " + "; ".join(phases) + "."]
     return [*lines, ""]
 
 
