@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from playwright.sync_api import expect
 
 from comments import services
 from comments.models import Comment, Endorsement
@@ -77,12 +78,13 @@ def test_stakeholder_reads_quotes_replies_and_proposes_an_amendment(
     link.wait_for(state="visible")
     link.click()
     page.wait_for_selector("#comment-form")
-    assert page.inner_text(".quote-preview blockquote") == "without right"
+    # The page's script fills the preview once it has run; expect() waits for it.
+    expect(page.locator(".quote-preview blockquote")).to_have_text("without right")
     assert "Commenting as Digital Rights Forum" in page.inner_text(".acting-as")
 
     # On the article page, selecting another passage replaces the quote.
     select_passage(page, "#article-text", "computer systems and data")
-    assert page.inner_text(".quote-preview blockquote") == "computer systems and data"
+    expect(page.locator(".quote-preview blockquote")).to_have_text("computer systems and data")
     page.fill("#id_body", "Which **systems** are meant?")
     page.get_by_role("button", name="Post", exact=True).click()
     page.locator(".notice", has_text="Your comment was posted.").wait_for()
