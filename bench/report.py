@@ -45,6 +45,10 @@ def fmt(value, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
+def ratio_text(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{ratio:.2f} ×"
+
+
 def verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("**met**" if ok else "**not met**")
 
@@ -224,7 +228,7 @@ def packets_section(r: dict) -> list[str]:
         lines.append(
             f"| {b['workers']} worker{'s' if b['workers'] > 1 else ''}{status} | {b['seconds']} | "
             f"{fmt(b['pages'])} | {fmt(b['parts'])} | "
-            f"{', '.join(str(m) for m in b['peak_rss_mb_per_worker'])} | {fmt(ratio)} | "
+            f"{', '.join(str(m) for m in b['peak_rss_mb_per_worker'])} | {ratio_text(ratio)} | "
             f"≤ {limit} ×, ≤ 1,024 MB | {verdict(ok)} |"
         )
     phases = [
@@ -243,14 +247,14 @@ def packets_section(r: dict) -> list[str]:
         lines.append(
             f"| chunked build in one process, no Celery (`render_chunked`) | {inline['seconds']} | "
             f"{inline['pages']} | | {inline['peak_rss_mb']} (one process) | "
-            f"{fmt(inline.get('ratio_to_weasyprint'))} | ≤ 1.0 ×, ≤ 1,024 MB | "
+            f"{ratio_text(inline.get('ratio_to_weasyprint'))} | ≤ 1.0 ×, ≤ 1,024 MB | "
             f"{verdict(inline.get('ratio_to_weasyprint', 99) <= 1.0 and inline['peak_rss_mb'] <= 1024)} |"
         )
     if single and "error" not in single:
         lines.append(
             f"| WeasyPrint, one HTML in one piece | {single['weasyprint_seconds']} "
             f"(+ {single['html_seconds']} to build the HTML) | {single['pages']} | 1 | "
-            f"{single['peak_rss_mb']} (one process) | 1 | | |"
+            f"{single['peak_rss_mb']} (one process) | 1.00 × | | |"
         )
     elif single:
         lines.append(f"| WeasyPrint, one piece | {single['error']} | | | | | | |")
