@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import PolicyDenied
 
-from .models import Membership
+from .models import Membership, Organisation
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class Actor:
     roles_by_org: dict[int, frozenset[str]] = field(default_factory=dict)
     admin_of: frozenset[int] = frozenset()
     acting_org_id: int | None = None
+    # Organisations of the National Assembly among the user's: only there does
+    # the official role count (it reads every restricted comment).
+    assembly_org_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -60,7 +63,7 @@ class Actor:
 
     @property
     def is_official(self) -> bool:
-        return self.has_role(Membership.Role.OFFICIAL)
+        return self.has_role(Membership.Role.OFFICIAL, self.assembly_org_ids)
 
 
 def actor_for(user) -> Actor:
@@ -71,14 +74,17 @@ def actor_for(user) -> Actor:
         return cached
     roles: dict[int, set[str]] = {}
     admin_of = set()
-    for org_id, role, is_admin in (
+    assembly = set()
+    for org_id, role, is_admin, org_kind in (
         Membership.objects.active()
         .filter(user=user)
-        .values_list("organisation_id", "role", "is_org_admin")
+        .values_list("organisation_id", "role", "is_org_admin", "organisation__kind")
     ):
         roles.setdefault(org_id, set()).add(role)
         if is_admin:
             admin_of.add(org_id)
+        if org_kind == Organisation.Kind.NATIONAL_ASSEMBLY:
+            assembly.add(org_id)
     acting = user.active_organisation_id if user.active_organisation_id in roles else None
     if acting is None and roles:
         acting = min(roles)
@@ -88,6 +94,7 @@ def actor_for(user) -> Actor:
         roles_by_org={k: frozenset(v) for k, v in roles.items()},
         admin_of=frozenset(admin_of),
         acting_org_id=acting,
+        assembly_org_ids=frozenset(assembly),
     )
     user._portal_actor = actor
     return actor
