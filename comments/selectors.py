@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -126,11 +127,21 @@ def text_language(text: str) -> str:
     return "km" if any("\u1780" <= ch <= "\u17ff" for ch in text or "") else "en"
 
 
-def proposal_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Word diff from an article's text to a proposed text, segmented for the proposal's script."""
+@lru_cache(maxsize=4096)
+def _cached_diff(old: str, new: str, language: str) -> tuple[tuple[str, str], ...]:
     from drafts.redline import word_diff
 
-    return word_diff(old, new, text_language(new))
+    return tuple(word_diff(old, new, language))
+
+
+def proposal_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word diff from an article's text to a proposed text, segmented for the proposal's script.
+
+    Both texts are fixed once posted (an edit makes a new pair), so the diff is
+    remembered per process: a long thread page does not re-run difflib for
+    every amendment on every request.
+    """
+    return list(_cached_diff(old, new, text_language(new)))
 
 
 def amendment_diff(comment: Comment) -> list[tuple[str, str]]:

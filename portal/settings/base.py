@@ -283,7 +283,8 @@ PORTAL = {
     "COMMENT_EDIT_WINDOW_MINUTES": env.int("COMMENT_EDIT_WINDOW_MINUTES", default=30),
     "COMMENT_MAX_LENGTH": env.int("COMMENT_MAX_LENGTH", default=10_000),
     "COMMENT_MAX_DEPTH": env.int("COMMENT_MAX_DEPTH", default=12),
-    "COMMENTS_PER_PAGE": env.int("COMMENTS_PER_PAGE", default=50),
+    # Threads on the first page of an article (with their replies); more load on demand.
+    "COMMENTS_PER_PAGE": env.int("COMMENTS_PER_PAGE", default=20),
     "POST_RATE_PER_USER": env.str("POST_RATE_PER_USER", default="20/10m"),
     "POST_RATE_PER_ORGANISATION": env.str("POST_RATE_PER_ORGANISATION", default="200/h"),
     # Review packets are rendered in parts of at most this many articles (and
