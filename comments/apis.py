@@ -71,6 +71,9 @@ def comment_rows(user, draft=None):
         .select_related(
             "provision", "author", "organisation", "disposition", "disposition__responded_by"
         )
+        # The serializer needs the provision's id and label, not its text, and never
+        # shows the text commented on: leaving them out keeps each row narrow.
+        .defer("provision__text_en", "provision__text_km", "provision_text_at_posting")
         .annotate(
             endorsement_count=_count(active_endorsements, "comment"),
             endorsed_by_my_organisation=mine,
