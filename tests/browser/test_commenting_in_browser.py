@@ -179,8 +179,11 @@ def test_keyboard_only_commenting(transactional_db, consultation, page):
     page.keyboard.press("Enter")
     page.locator(".notice", has_text="Your comment was posted.").wait_for()
     assert Comment.objects.get().body == "Typed without a mouse."
-    # Focus follows the new comment so a screen reader hears the confirmation.
-    assert page.evaluate("() => document.activeElement.classList.contains('notice')")
+    # Focus follows the new comment so a screen reader hears the confirmation; the
+    # script moves it just after the swap, so wait for it (fails after 5 s).
+    page.wait_for_function(
+        "() => document.activeElement.classList.contains('notice')", timeout=5000
+    )
 
 
 def test_axe_reports_no_serious_or_critical_violations(transactional_db, consultation, page):
