@@ -112,7 +112,7 @@ def test_stakeholder_reads_quotes_replies_and_proposes_an_amendment(
     assert Endorsement.objects.filter(comment=bob_comment, organisation=c.org_a).exists()
 
     # Propose an amendment: the article's text is there to edit, with a live diff.
-    assert not page.locator("#id_proposed_text").is_visible()
+    expect(page.locator("#id_proposed_text")).to_be_hidden()
     page.get_by_label("Proposed amendment", exact=True).check()
     proposed = page.locator("#id_proposed_text")
     assert proposed.input_value() == c.article.text_en
