@@ -20,10 +20,10 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_errors import PortalAPIMixin
+from core.errors import DomainError
 from drafts.apis import visible_version
 from drafts.models import DraftVersion, Provision
-from portal.api_errors import PortalAPIMixin
-from portal.errors import DomainError
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, comment_visibility_filter
 

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError, DomainError
+from core.events import emit
+from core.text import clean_user_text
 from drafts.models import DraftVersion, Provision
-from portal.errors import ConflictError, DomainError
-from portal.events import emit
-from portal.text import clean_user_text
 from stakeholders.policies import actor_for, ensure_can
 
 from .models import Comment, Disposition, Endorsement, PassageCheck, Report, Visibility

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ConflictError, DomainError, PolicyDenied
 from drafts.models import Draft, Provision
 from drafts.views_reading import consultation_status, marked_paragraphs, shown_language
-from portal.errors import ConflictError, DomainError, PolicyDenied
 from stakeholders.policies import why_not
 
 from . import selectors, services

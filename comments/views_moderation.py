@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import DomainError, PolicyDenied
 from drafts.models import Draft
-from portal.errors import DomainError, PolicyDenied
 from stakeholders.models import Membership
 from stakeholders.policies import actor_for, ensure_can
 

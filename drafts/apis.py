@@ -17,8 +17,8 @@ from rest_framework import generics, permissions
 from rest_framework.response import Response
 
 from comments.models import Comment
-from portal.api_errors import PortalAPIMixin
-from portal.errors import ConflictError, DomainError
+from core.api_errors import PortalAPIMixin
+from core.errors import ConflictError, DomainError
 from stakeholders.policies import can, comment_visibility_filter, ensure_can
 
 from . import serializers

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.i18n import localized
+from core.i18n import localized
 
 
 class Draft(models.Model):

@@ -4,7 +4,7 @@ Provisions are matched by ``stable_id``, never by number or position, so a
 provision that was renumbered or moved to another chapter is recognised as the
 same provision (and reported as moved or renumbered) instead of appearing as
 one deletion and one unrelated insertion. Words come from ICU's segmenter
-(``portal.segment.words``) because Khmer is written without spaces between words.
+(``core.segment.words``) because Khmer is written without spaces between words.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from portal.segment import words
+from core.segment import words
 
 from .models import DraftVersion, Provision
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from portal.errors import ConflictError, DomainError
-from portal.events import emit
-from portal.text import clean_user_text
+from core.errors import ConflictError, DomainError
+from core.events import emit
+from core.text import clean_user_text
 from stakeholders.policies import ensure_can
 
 from .models import Draft, DraftVersion, Provision

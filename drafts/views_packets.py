@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.errors import DomainError, PolicyDenied
+from core.errors import DomainError, PolicyDenied
 from stakeholders.policies import can, ensure_can
 
 from .models import DraftVersion, Packet

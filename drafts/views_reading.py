@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from comments import selectors as comment_selectors
 from comments.matrix import attach_earlier_feedback
-from portal.i18n import current_language
+from core.i18n import current_language
 from stakeholders.policies import can, consultation_is_open
 
 from .models import Draft, DraftVersion, Provision

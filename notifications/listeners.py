@@ -1,6 +1,6 @@
 """The events this app listens to. Listeners run after commit and only enqueue a task."""
 
-from portal.events import listen
+from core.events import listen
 
 from .fanout import HANDLERS
 from .tasks import fan_out

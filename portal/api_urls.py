@@ -3,10 +3,9 @@
 from django.urls import path, re_path
 
 from comments import apis as comment_apis
+from core.api_errors import not_found
 from drafts import apis as draft_apis
 from stakeholders import apis as stakeholder_apis
-
-from .api_errors import not_found
 
 app_name = "api"
 urlpatterns = [

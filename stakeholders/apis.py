@@ -8,7 +8,7 @@ from rest_framework import exceptions, generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api_errors import PortalAPIMixin
+from core.api_errors import PortalAPIMixin
 
 from . import services
 from .models import Membership, Organisation

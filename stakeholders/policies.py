@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import PolicyDenied
+from core.errors import PolicyDenied
 
 from .models import Membership, Organisation
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
-from portal.events import emit
+from core.errors import DomainError
+from core.events import emit
 
 from .models import Membership, Organisation, User
 from .policies import actor_for, ensure_can, forget_actor

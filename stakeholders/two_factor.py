@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.errors import PolicyDenied
+from core.errors import PolicyDenied
 
 from .models import Membership
 from .policies import actor_for

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from . import services
 from .models import Membership, Organisation, User

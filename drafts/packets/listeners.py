@@ -1,6 +1,6 @@
 """Event listeners of review packets; imported from ``DraftsConfig.ready``."""
 
-from portal.events import listen
+from core.events import listen
 
 
 @listen("version.closed")

@@ -34,7 +34,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from portal.segment import khmer_break_opportunities
+from core.segment import khmer_break_opportunities
 
 from ..models import Packet
 from .fetcher import SCHEME, PacketURLFetcher

@@ -27,8 +27,8 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
-from portal.events import emit
+from core.errors import DomainError
+from core.events import emit
 from stakeholders.policies import ensure_can
 
 from ..models import DraftVersion, Packet

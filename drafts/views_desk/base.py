@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from comments import matrix as matrix_selectors
-from portal.errors import DomainError, PolicyDenied
+from core.errors import DomainError, PolicyDenied
 
 from ..models import Draft, DraftVersion, Provision
 

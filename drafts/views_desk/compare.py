@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from portal.i18n import current_language
+from core.i18n import current_language
 from stakeholders.policies import can, ensure_can
 
 from ..forms_desk import (

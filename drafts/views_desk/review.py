@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from comments import matrix as matrix_selectors
 from comments import services as comment_services
 from comments.models import Comment, Disposition
-from portal.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from stakeholders.policies import can, ensure_can
 
 from ..forms_desk import (

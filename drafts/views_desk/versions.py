@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from comments import matrix as matrix_selectors
 from comments.models import Disposition
-from portal.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from stakeholders.policies import can, ensure_can
 
 from .. import services

@@ -2,8 +2,8 @@ import pytest
 
 from comments import services
 from comments.models import Comment
+from core.errors import DomainError, PolicyDenied
 from drafts.models import DraftVersion
-from portal.errors import DomainError, PolicyDenied
 from stakeholders.models import Membership
 from stakeholders.services import membership_end, membership_grant
 from tests.factories import OrganisationFactory

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from comments import services as comment_services
 from comments.models import Disposition
+from core.errors import ConflictError, DomainError, PolicyDenied
 from drafts import services as draft_services
-from portal.errors import ConflictError, DomainError, PolicyDenied
 from stakeholders.models import User
 
 from .conftest import working_article

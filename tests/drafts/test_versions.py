@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.errors import ConflictError, DomainError, PolicyDenied
 from drafts import services
 from drafts.models import DraftVersion, Provision
-from portal.errors import ConflictError, DomainError, PolicyDenied
 
 
 def test_published_version_text_cannot_change(consultation):

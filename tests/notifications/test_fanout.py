@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from comments import services as comments
+from core.events import emit
 from drafts import services as drafts
 from drafts.models import DraftVersion, Packet
 from drafts.tasks import consultations_close_due
@@ -18,7 +19,6 @@ from notifications.tasks import (
     fan_out,
     notification_email,
 )
-from portal.events import emit
 from tests.factories import member
 
 

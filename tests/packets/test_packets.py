@@ -11,12 +11,12 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from comments import services as comment_services
+from core.errors import PolicyDenied
 from drafts import services as draft_services
 from drafts.models import Packet
 from drafts.packets import render, services
 from drafts.packets.fetcher import PacketURLFetcher
 from drafts.packets.listeners import request_closing_packet
-from portal.errors import PolicyDenied
 
 pytestmark = pytest.mark.django_db
 

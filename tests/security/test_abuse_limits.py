@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from comments import services
 from comments.models import Comment
-from portal.errors import DomainError
+from core.errors import DomainError
 from tests.factories import member
 
 

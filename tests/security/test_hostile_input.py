@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from comments import services
 from comments.models import Comment, Disposition, Endorsement, Report
 from comments.rendering import render_markdown
-from portal.text import clean_user_text
+from core.text import clean_user_text
 from stakeholders.models import Membership, Organisation
 from tests.factories import DraftFactory, VersionFactory, open_version
 
@@ -369,7 +369,7 @@ def test_concurrent_edits_are_conflicts_not_lost_updates(client, consultation):
 
 
 def test_concurrent_dispositions_are_conflicts(consultation):
-    from portal.errors import ConflictError
+    from core.errors import ConflictError
 
     c = consultation
     comment = services.comment_create(
