@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError, RateLimited
 from core.events import emit
 from core.text import clean_user_text
 from drafts.models import DraftVersion, Provision
@@ -521,9 +521,7 @@ def posting_rate_check(*, by) -> None:
             message = _("Your organisation has reached its limit of %(limit)s posts for now.") % {
                 "limit": limit
             }
-        error = DomainError(f"{message} {wait}", code="rate_limited")
-        error.retry_after = int(remaining) + 1
-        raise error
+        raise RateLimited(f"{message} {wait}", retry_after=int(remaining) + 1)
 
 
 def posting_rate_count(*, by, organisation_id: int | None) -> None:

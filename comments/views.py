@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ConflictError, DomainError, PolicyDenied
+from core.errors import ConflictError, DomainError, PolicyDenied, http_status_for
+from core.web import error_response, is_htmx
 from drafts.models import Draft, Provision
 from drafts.views_reading import consultation_status, marked_paragraphs, shown_language
 from stakeholders.policies import why_not
@@ -39,22 +40,8 @@ from .forms import (
 from .models import Comment
 
 
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def permalink_url(pk: int) -> str:
     return reverse("comments:permalink", args=[pk])
-
-
-def _status_for(error: Exception) -> int:
-    if isinstance(error, PolicyDenied):
-        return 403
-    if isinstance(error, ConflictError):
-        return 409
-    if getattr(error, "code", "") == "rate_limited":
-        return 429
-    return 400
 
 
 # --- loading ------------------------------------------------------------------------
@@ -283,7 +270,7 @@ def create(request, slug, number, stable_id):
                 proposed_text=data["proposed_text"],
             )
         except (DomainError, PolicyDenied) as exc:
-            status = _status_for(exc)
+            status = http_status_for(exc)
             if isinstance(exc, DomainError) and exc.field in form.fields:
                 form.add_service_error(exc)
             else:
@@ -539,7 +526,7 @@ def comment_action(request, pk, action_name):
                 )
                 form.is_valid()
         except (DomainError, PolicyDenied) as exc:
-            status = _status_for(exc)
+            status = http_status_for(exc)
             if isinstance(exc, DomainError) and exc.field in form.fields:
                 form.add_service_error(exc)
             else:
@@ -567,12 +554,7 @@ def endorse(request, pk, withdraw=False):
     except (DomainError, PolicyDenied) as exc:
         if is_htmx(request):
             return _node_response(request, comment, error=exc.message)
-        return render(
-            request,
-            "comments/refused.html",
-            {"reason": exc.message, "back_url": permalink_url(comment.pk)},
-            status=_status_for(exc),
-        )
+        return error_response(request, exc, back_url=permalink_url(comment.pk))
     if is_htmx(request):
         return _node_response(request, comment, notice=notice)
     messages.success(request, notice)

@@ -21,7 +21,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from .errors import ConflictError, DomainError
+from .errors import ConflictError, DomainError, RateLimited
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -72,13 +72,11 @@ def exception_handler(exc, context):
         current = _conflict_current(exc, context)
         body = error_body("conflict", exc.message, current=current)
         return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DomainError) and exc.code == "rate_limited":
-        retry = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(retry)} if retry else {}
+    if isinstance(exc, RateLimited):
         return Response(
             error_body(exc.code, exc.message),
             status=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers=headers,
+            headers={"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, DomainError):
         fields = {exc.field: [str(exc.message)]} if exc.field else None

@@ -27,3 +27,25 @@ class PolicyDenied(PermissionDenied):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class RateLimited(DomainError):
+    """An account or organisation has used its posting allowance for now.
+
+    Web pages answer 429 and the API 429 with ``Retry-After: retry_after``.
+    """
+
+    def __init__(self, message, *, retry_after: int):
+        super().__init__(message, code="rate_limited")
+        self.retry_after = retry_after
+
+
+def http_status_for(error: Exception) -> int:
+    """The HTTP status every front end (web page, htmx fragment, API) gives a service error."""
+    if isinstance(error, PermissionDenied):  # PolicyDenied included
+        return 403
+    if isinstance(error, ConflictError):
+        return 409
+    if isinstance(error, RateLimited):
+        return 429
+    return 400

@@ -20,3 +20,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.trivial, name="ping"),
 ]
+
+handler403 = "portal.views.permission_denied"

@@ -1,5 +1,8 @@
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from core.web import refusal
 
 
 def healthz(request):
@@ -12,3 +15,9 @@ def healthz(request):
 def trivial(request):
     """The framework's floor, for benchmarks: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def permission_denied(request, exception=None):
+    """handler403: a refusal nobody caught (a ``PolicyDenied`` from a service), with its reason."""
+    reason = getattr(exception, "message", "") or _("You may not do this.")
+    return refusal(request, reason, status=403)
