@@ -76,8 +76,8 @@ def targets(seed: int) -> dict:
         "version_id": version.pk,
         "version_number": version.number,
         "pages": {
-            "draft": _reverse("drafts:read", slug=draft.slug),
-            "draft_version": _reverse("drafts:read_version", slug=draft.slug, number=3),
+            "draft": _reverse("comments:read", slug=draft.slug),
+            "draft_version": _reverse("comments:read_version", slug=draft.slug, number=3),
             "ping": _reverse("ping"),
         },
         "articles": {},

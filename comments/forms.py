@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.web import form_error
 from stakeholders.models import Organisation
 
 from .models import Comment, Disposition, Visibility
@@ -27,8 +28,7 @@ class ServiceErrorsMixin:
     """Show a service's DomainError next to the field it names (or above the form)."""
 
     def add_service_error(self, error) -> None:
-        field = getattr(error, "field", None)
-        self.add_error(field if field in self.fields else None, error.message)
+        form_error(self, error)
 
 
 class CommentForm(ServiceErrorsMixin, forms.Form):
@@ -111,7 +111,7 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
 
 class HideForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
-        label=_("Reason for hiding (shown to readers)"),
+        label=_("Reason for hiding (the author and readers see it)"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -121,6 +121,14 @@ class RestoreForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for restoring (optional)"),
         required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ResolveForm(ServiceErrorsMixin, forms.Form):
+    resolution = forms.CharField(
+        label=_("Why the comment stays (closes its reports)"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from drafts.models import Draft, DraftVersion, Provision
+from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, can, comment_visibility_filter
 
@@ -402,25 +402,7 @@ def visible_comment(*, user, pk: int) -> Comment | None:
     return comment
 
 
-# --- drafts and versions ----------------------------------------------------------------
-
-
-def readable_versions(*, user, draft: Draft) -> list[DraftVersion]:
-    """The versions of a draft this user may read, oldest first."""
-    readable = []
-    for version in draft.versions.all().order_by("number"):
-        version.draft = draft  # one draft instance: the rules cache its drafting organisations
-        if can(user, "version.view", version):
-            readable.append(version)
-    return readable
-
-
-def current_version(versions: list[DraftVersion]) -> DraftVersion | None:
-    """The latest published version; the working one only when nothing is published yet."""
-    published = [v for v in versions if v.status != DraftVersion.Status.WORKING]
-    if published:
-        return published[-1]
-    return versions[-1] if versions else None
+# --- organisations ----------------------------------------------------------------------
 
 
 def acting_organisation(user) -> Organisation | None:

@@ -246,7 +246,11 @@ def comment_withdraw(*, comment: Comment, by, reason: str = "") -> Comment:
 
 
 def comment_hide(*, comment: Comment, by, reason: str) -> Comment:
-    """A moderator hides a comment; the author is told why and it can be restored."""
+    """A moderator hides a comment; the author is told why and it can be restored.
+
+    Hiding answers every open report on the comment, wherever the moderator hid
+    it from (the thread page or the queue): the reports are closed with the reason.
+    """
     ensure_can(by, "comment.moderate", comment)
     reason = clean_user_text(reason)
     if not reason:
@@ -263,6 +267,11 @@ def comment_hide(*, comment: Comment, by, reason: str) -> Comment:
         current._change_reason = f"Hidden by moderator: {reason}"[:100]
         current._history_user = by
         current.save()
+        _reports_close(
+            comment=current,
+            by=by,
+            resolution=_("Comment hidden: %(reason)s") % {"reason": reason},
+        )
         emit("comment.hidden", comment_id=current.pk)
     return current
 
@@ -391,19 +400,23 @@ def reports_resolve(*, comment: Comment, by, resolution: str) -> int:
     resolution = clean_user_text(resolution)
     if not resolution:
         raise DomainError(_("Please say how the reports were resolved."), field="resolution")
+    with transaction.atomic():
+        return _reports_close(comment=comment, by=by, resolution=resolution)
+
+
+def _reports_close(*, comment: Comment, by, resolution: str) -> int:
     now = timezone.now()
     closed = 0
-    with transaction.atomic():
-        for report in Report.objects.select_for_update().filter(
-            comment=comment, resolved_at__isnull=True
-        ):
-            report.resolved_at = now
-            report.resolved_by = by
-            report.resolution = resolution[:2000]
-            report._history_user = by
-            report._change_reason = "Report resolved"
-            report.save()
-            closed += 1
+    for report in Report.objects.select_for_update().filter(
+        comment=comment, resolved_at__isnull=True
+    ):
+        report.resolved_at = now
+        report.resolved_by = by
+        report.resolution = resolution[:2000]
+        report._history_user = by
+        report._change_reason = "Report resolved"
+        report.save()
+        closed += 1
     return closed
 
 

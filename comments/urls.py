@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from . import views, views_moderation
+from . import views
 
 app_name = "comments"
 
 _ARTICLE = "drafts/<slug:slug>/v<int:number>/articles/<str:stable_id>/"
 
 urlpatterns = [
+    path("", views.draft_list, name="draft_list"),
+    path("drafts/<slug:slug>/", views.read, name="read"),
+    path("drafts/<slug:slug>/v<int:number>/", views.read_version, name="read_version"),
     path(_ARTICLE, views.article, name="article"),
     path(f"{_ARTICLE}comment/", views.create, name="create"),
     path(f"{_ARTICLE}preview/", views.preview, name="preview"),
@@ -20,10 +23,10 @@ urlpatterns = [
         path(f"comments/<int:pk>/{name}/", views.comment_action, {"action_name": name}, name=name)
         for name in views.ACTIONS
     ],
-    path("moderation/", views_moderation.queue, name="moderation"),
+    path("moderation/", views.queue, name="moderation"),
     path(
         "moderation/comments/<int:pk>/<slug:action>/",
-        views_moderation.moderate,
+        views.moderate,
         name="moderate",
     ),
 ]

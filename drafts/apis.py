@@ -6,8 +6,7 @@ call the drafts services, and hand the result to a serializer.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -16,53 +15,19 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, permissions
 from rest_framework.response import Response
 
-from comments.models import Comment
 from core.api_errors import PortalAPIMixin
 from core.errors import ConflictError, DomainError
 from stakeholders.policies import can, comment_visibility_filter, ensure_can
 
-from . import serializers
+from . import selectors, serializers
 from .models import Draft, DraftVersion, Packet, Provision
 
 
-def _could_see_working(user, draft: Draft) -> bool:
-    """Whether the policies let ``user`` see a working (unpublished) version of ``draft``."""
-    return can(user, "version.view", DraftVersion(draft=draft, status=DraftVersion.Status.WORKING))
-
-
-def visible_drafts(user):
-    """Drafts with at least one version ``user`` may see (a fixed number of queries)."""
-    published = DraftVersion.objects.published().filter(draft=OuterRef("pk"))
-    unpublished = Draft.objects.filter(~Exists(published)).prefetch_related("drafting_partners")
-    extra = [draft.pk for draft in unpublished if _could_see_working(user, draft)]
-    return Draft.objects.filter(Q(Exists(published)) | Q(pk__in=extra))
-
-
-def comment_count_subquery(user, *, draft=None, **match):
-    """The number of comments ``user`` may see that match ``match`` (an OuterRef filter)."""
-    counted = (
-        Comment.objects.filter(**match)
-        .filter(comment_visibility_filter(user, draft))
-        .order_by()
-        .values(*match.keys())
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def visible_version(request, pk) -> DraftVersion:
-    """The version ``pk`` if the user may see it; 404 otherwise (its existence is not revealed)."""
-    try:
-        version = (
-            DraftVersion.objects.select_related("draft")
-            .prefetch_related("draft__drafting_partners")
-            .annotate(comment_count=comment_count_subquery(request.user, version=OuterRef("pk")))
-            .get(pk=int(pk))
-        )
-    except (DraftVersion.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
-    if not can(request.user, "version.view", version):
+    """The version ``pk`` with its visible comment count; 404 when the user may not read it
+    (its existence is not revealed)."""
+    version = selectors.readable_version(user=request.user, pk=pk, count_comments=True)
+    if version is None:
         raise Http404
     return version
 
@@ -103,20 +68,11 @@ class DraftListApi(PortalAPIMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Draft.objects.none()
         return (
-            visible_drafts(self.request.user)
+            selectors.readable_drafts(self.request.user)
             .select_related("lead_ministry")
-            .prefetch_related("drafting_partners", "versions")
+            .prefetch_related("drafting_partners", _readable_versions(self.request.user))
             .order_by("-created_at", "-pk")
         )
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        for draft in page:
-            draft.visible_versions = [
-                v for v in draft.versions.all() if can(request.user, "version.view", v)
-            ]
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema_view(
@@ -131,17 +87,10 @@ class DraftDetailApi(PortalAPIMixin, generics.RetrieveAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Draft.objects.none()
         return (
-            visible_drafts(self.request.user)
+            selectors.readable_drafts(self.request.user)
             .select_related("lead_ministry")
-            .prefetch_related("drafting_partners", "versions")
+            .prefetch_related("drafting_partners", _readable_versions(self.request.user))
         )
-
-    def get_object(self):
-        draft = super().get_object()
-        draft.visible_versions = [
-            v for v in draft.versions.all() if can(self.request.user, "version.view", v)
-        ]
-        return draft
 
 
 @extend_schema_view(
@@ -156,33 +105,18 @@ class DraftVersionListApi(PortalAPIMixin, generics.ListAPIView):
     serializer_class = serializers.VersionSerializer
     filterset_fields = ["status"]
 
-    def get_draft(self) -> Draft:
-        draft = (
-            visible_drafts(self.request.user)
-            .prefetch_related("drafting_partners")
-            .filter(slug=self.kwargs["slug"])
-            .first()
-        )
-        if draft is None:
-            raise Http404
-        return draft
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DraftVersion.objects.none()
-        draft = self.get_draft()
-        queryset = DraftVersion.objects.filter(draft=draft)
-        if not _could_see_working(self.request.user, draft):
-            queryset = queryset.exclude(status=DraftVersion.Status.WORKING)
-        return (
-            queryset.select_related("draft")
-            .annotate(
-                comment_count=comment_count_subquery(
-                    self.request.user, draft=draft, version=OuterRef("pk")
-                )
-            )
-            .order_by("number", "pk")
+        draft = (
+            selectors.readable_drafts(self.request.user).filter(slug=self.kwargs["slug"]).first()
         )
+        if draft is None:
+            raise Http404
+        versions = DraftVersion.objects.readable_by(self.request.user).filter(draft=draft)
+        return selectors.with_comment_counts(
+            versions.select_related("draft"), user=self.request.user
+        ).order_by("number", "pk")
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -200,15 +134,23 @@ class VersionDetailApi(PortalAPIMixin, generics.GenericAPIView):
 
 
 def _provisions(version: DraftVersion, user):
+    visible = comment_visibility_filter(user, version.draft, prefix="comments__")
     return (
         Provision.objects.for_reading(version)
         .annotate(
             parent_stable_id=F("parent__stable_id"),
-            comment_count=comment_count_subquery(
-                user, draft=version.draft, provision=OuterRef("pk")
-            ),
+            comment_count=Count("comments", filter=visible or None, distinct=True),
         )
         .order_by("position", "pk")
+    )
+
+
+def _readable_versions(user) -> Prefetch:
+    """Each draft's versions that ``user`` may read, as ``draft.visible_versions``."""
+    return Prefetch(
+        "versions",
+        queryset=DraftVersion.objects.readable_by(user).order_by("number", "pk"),
+        to_attr="visible_versions",
     )
 
 
@@ -298,10 +240,9 @@ class VersionRedlineApi(PortalAPIMixin, generics.GenericAPIView):
                 _("This version has no earlier version; name one with “against”."),
                 field="against",
             )
-        try:
-            other = visible_version(request, against_id)
-        except Http404:
-            raise DomainError(_("There is no such version."), field="against") from None
+        other = selectors.readable_version(user=request.user, pk=against_id)
+        if other is None:
+            raise DomainError(_("There is no such version."), field="against")
         if other.draft_id != version.draft_id:
             raise DomainError(_("Both versions must belong to the same draft."), field="against")
         redline = version_redline(old_version=other, new_version=version)

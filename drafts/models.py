@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.i18n import localized
+from stakeholders.policies import version_visibility_filter
 
 
 class Draft(models.Model):
@@ -58,6 +59,10 @@ class Draft(models.Model):
 class DraftVersionQuerySet(models.QuerySet):
     def published(self):
         return self.exclude(status=DraftVersion.Status.WORKING)
+
+    def readable_by(self, user):
+        """The versions ``user`` may read (the ``version.view`` rule, as a query)."""
+        return self.filter(version_visibility_filter(user))
 
     def in_consultation(self):
         return self.filter(status=DraftVersion.Status.IN_CONSULTATION)

@@ -4,7 +4,6 @@ from django.urls import include, path
 
 app_name = "drafts"
 urlpatterns = [
-    path("", include("drafts.urls_reading")),
     path("", include("drafts.urls_desk")),
     path("", include("drafts.urls_packets")),
 ]

@@ -18,7 +18,7 @@ def absolute(path: str) -> str:
 
 def reading_url(version) -> str:
     return reverse(
-        "drafts:read_version", kwargs={"slug": version.draft.slug, "number": version.number}
+        "comments:read_version", kwargs={"slug": version.draft.slug, "number": version.number}
     )
 
 

@@ -404,34 +404,97 @@ def ensure_can(user, action: str, obj=None) -> None:
         raise PolicyDenied(reason)
 
 
-def comment_visibility_filter(user, draft=None) -> Q:
+def _drafts_of(org_ids, draft: str = "") -> Q:
+    """Drafts led by, or drafted with a partner among, ``org_ids``.
+
+    ``draft`` is the path from the queried model to the draft ("" on drafts themselves,
+    "draft" on versions, "version__draft" on comments).
+
+    Built from the organisations' side (``led_drafts`` / ``partner_drafts``), so this
+    module never imports the drafts app that sits above it.
+    """
+    partner_drafts = (
+        Organisation.objects.filter(pk__in=org_ids)
+        .exclude(partner_drafts=None)
+        .values("partner_drafts")
+    )
+    lead, pk = (
+        (f"{draft}__lead_ministry_id", f"{draft}_id") if draft else ("lead_ministry_id", "pk")
+    )
+    return Q(**{f"{lead}__in": org_ids}) | Q(**{f"{pk}__in": partner_drafts})
+
+
+def _org_ids_with_role(actor: Actor, *roles: str) -> list[int]:
+    return [org_id for org_id, held in actor.roles_by_org.items() if held & set(roles)]
+
+
+def version_visibility_filter(user) -> Q:
+    """The ``version.view`` rule as a query on versions: published ones for everybody,
+    working ones for the draft's drafters, officials and staff."""
+    actor = actor_for(user)
+    if actor.is_staff or actor.is_official:
+        return Q()
+    allowed = ~Q(status="working")
+    drafter_orgs = _org_ids_with_role(actor, Membership.Role.DRAFTER)
+    if drafter_orgs:
+        allowed |= _drafts_of(drafter_orgs, draft="draft")
+    return allowed
+
+
+def moderated_drafts_filter(user) -> Q:
+    """The drafts ``user`` moderates (the ``comment.moderate`` rule, per draft) as a query on drafts.
+
+    Raises ``PolicyDenied`` for someone who moderates nothing, so the queue is refused
+    with the same words as a single hide.
+    """
+    actor = actor_for(user)
+    if actor.is_staff:
+        return Q()
+    orgs = _org_ids_with_role(actor, Membership.Role.MODERATOR)
+    if not orgs:
+        raise PolicyDenied(_("Only moderators may hide or restore comments."))
+    return _drafts_of(orgs)
+
+
+def comment_visibility_filter(user, draft=None, *, prefix: str = "") -> Q:
     """The ``comment.view`` rule as a query, for lists, counts and filters.
 
     With a draft, for that draft's comments; without, across every draft.
+    ``prefix`` is the path to the comment from the queried model (``"comments__"``
+    to count a version's comments from the version).
     """
     actor = actor_for(user)
     if draft is not None and sees_everything_on(actor, draft):
         return Q()
     if actor.is_staff or actor.is_official:
         return Q()
-    allowed = Q(visibility="public")
+    allowed = Q(**{f"{prefix}visibility": "public"})
     if actor.is_participant:
-        allowed |= Q(visibility="participants")
+        allowed |= Q(**{f"{prefix}visibility": "participants"})
     if actor.org_ids:
-        allowed |= Q(visibility="restricted") & (
-            Q(organisation_id__in=actor.org_ids) | Q(thread_organisation_id__in=actor.org_ids)
+        allowed |= Q(**{f"{prefix}visibility": "restricted"}) & (
+            Q(**{f"{prefix}organisation_id__in": actor.org_ids})
+            | Q(**{f"{prefix}thread_organisation_id__in": actor.org_ids})
         )
     if draft is None:
-        reviewing_orgs = [
-            org_id
-            for org_id, roles in actor.roles_by_org.items()
-            if roles & {Membership.Role.DRAFTER, Membership.Role.MODERATOR}
-        ]
+        reviewing_orgs = _org_ids_with_role(
+            actor, Membership.Role.DRAFTER, Membership.Role.MODERATOR
+        )
         if reviewing_orgs:
-            from drafts.models import Draft
-
-            reviewed_drafts = Draft.objects.filter(
-                Q(lead_ministry_id__in=reviewing_orgs) | Q(drafting_partners__in=reviewing_orgs)
-            ).values("pk")
-            allowed |= Q(version__draft_id__in=reviewed_drafts)
+            allowed |= _drafts_of(reviewing_orgs, draft=f"{prefix}version__draft")
     return allowed
+
+
+def comment_record_filter(user, draft) -> Q:
+    """The comments of ``draft`` that are part of the record ``user`` may read.
+
+    The record (the response matrix, its exports, the packets) is what
+    ``comment_visibility_filter`` lets the user see, less the comments a moderator
+    has hidden: those stay in the record only for the people who review (drafters,
+    moderators, officials), who must be able to account for every decision.
+    Thread pages show hidden comments as stubs instead; that is ``comment.view_hidden``.
+    """
+    visible = comment_visibility_filter(user, draft)
+    if sees_everything_on(actor_for(user), draft):
+        return visible
+    return visible & ~Q(state="hidden")

@@ -121,7 +121,7 @@ class TwoFactorMiddleware:
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """The second step of signing in."""
-    next_url = _safe_next(request, reverse("drafts:list"))
+    next_url = _safe_next(request, reverse("comments:draft_list"))
     if not request.user.is_authenticated:
         return redirect(reverse("accounts:login"))
     if not request.session.get(PENDING):

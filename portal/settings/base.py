@@ -106,8 +106,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "stakeholders.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "drafts:list"
-LOGOUT_REDIRECT_URL = "drafts:list"
+LOGIN_REDIRECT_URL = "comments:draft_list"
+LOGOUT_REDIRECT_URL = "comments:draft_list"
 
 # django-axes first: it refuses a locked-out username/address before any password is checked.
 AUTHENTICATION_BACKENDS = [

@@ -138,7 +138,7 @@ def test_khmer_interface_and_screenshot(transactional_db, consultation, page, sc
         quote_exact="ប្រព័ន្ធកុំព្យូទ័រ",
         quote_language="km",
     )
-    page.goto(reverse("drafts:read", args=[c.draft.slug]))
+    page.goto(reverse("comments:read", args=[c.draft.slug]))
     page.select_option("#language-select", "km")
     page.wait_for_selector("html[lang=km]")
     assert page.locator("#language-select option:checked").inner_text() == "ខ្មែរ"
@@ -201,7 +201,7 @@ def test_axe_reports_no_serious_or_critical_violations(transactional_db, consult
     sign_in(page, "alice")
     page.goto("/")
     problems["list"] = run_axe(page)
-    page.goto(reverse("drafts:read", args=[c.draft.slug]))
+    page.goto(reverse("comments:read", args=[c.draft.slug]))
     problems["reading"] = run_axe(page)
     page.goto(article_path(c))
     page.get_by_label("Proposed amendment", exact=True).check()

@@ -39,12 +39,12 @@ def test_catalogue_is_complete(catalogue):
 
 def test_draft_list_and_reading_view_in_khmer(client, consultation):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
-    listing = client.get(reverse("drafts:list")).content.decode()
+    listing = client.get(reverse("comments:draft_list")).content.decode()
     assert 'lang="km"' in listing
     assert "ដែលបើកសម្រាប់ការពិគ្រោះយោបល់" in listing  # "... open to consultation"
     assert "រំលងទៅខ្លឹមសារ" in listing  # "Skip to content"
-    reading = client.get(reverse("drafts:read", args=[consultation.draft.slug])).content.decode()
+    reading = client.get(reverse("comments:read", args=[consultation.draft.slug])).content.decode()
     assert "មាតិកា" in reading  # "Contents"
     assert "ចូលគណនី" in reading  # "Sign in"
-    english = client.get(reverse("drafts:list"), HTTP_COOKIE="django_language=en").content.decode()
+    english = client.get(reverse("comments:draft_list"), HTTP_COOKIE="django_language=en").content.decode()
     assert 'lang="en"' in english

@@ -71,7 +71,7 @@ def test_rendered_pages_have_no_inline_code(client, consultation):
     services.report_create(comment=comment, by=c.stakeholder_b, reason="Check")
     pages = {
         "anonymous": [
-            reverse("drafts:list"),
+            reverse("comments:draft_list"),
             reverse("comments:article", args=[c.draft.slug, 1, c.article.stable_id]),
             reverse("comments:version", args=[c.draft.slug, 1]),
             reverse("accounts:login"),

@@ -77,7 +77,7 @@ def test_sign_in_asks_for_the_code(client, drafter_with_device):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
     # Nothing else is reachable yet, on the web or the API.
-    blocked = client.get(reverse("drafts:list"))
+    blocked = client.get(reverse("comments:draft_list"))
     assert blocked.status_code == 302
     assert blocked["Location"].startswith(reverse("accounts:two_factor_verify"))
     api = client.get(reverse("api:me"))
@@ -85,13 +85,13 @@ def test_sign_in_asks_for_the_code(client, drafter_with_device):
     assert api.json()["error"]["code"] == "two_factor_required"
     wrong = client.post(reverse("accounts:two_factor_verify"), {"code": "123456", "next": "/"})
     assert wrong.status_code == 400
-    assert client.get(reverse("drafts:list")).status_code == 302
+    assert client.get(reverse("comments:draft_list")).status_code == 302
     right = client.post(
         reverse("accounts:two_factor_verify"),
         {"code": code_for(device), "next": reverse("comments:moderation")},
     )
     assert right.status_code == 302 and right["Location"] == reverse("comments:moderation")
-    assert client.get(reverse("drafts:list")).status_code == 200
+    assert client.get(reverse("comments:draft_list")).status_code == 200
     assert client.get(reverse("api:me")).status_code == 200
 
 
@@ -102,7 +102,7 @@ def test_the_code_page_does_not_redirect_off_site(client, drafter_with_device):
         reverse("accounts:two_factor_verify"),
         {"code": code_for(device), "next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("drafts:list")
+    assert response["Location"] == reverse("comments:draft_list")
 
 
 def test_sign_out_is_possible_before_the_code(client, drafter_with_device):
@@ -117,7 +117,7 @@ def test_others_sign_in_with_the_password_alone(client, consultation):
     response = sign_in(client, consultation.stakeholder_a.username)
     assert response.status_code == 302
     assert not response["Location"].startswith(reverse("accounts:two_factor_verify"))
-    assert client.get(reverse("drafts:list")).status_code == 200
+    assert client.get(reverse("comments:draft_list")).status_code == 200
 
 
 def test_turning_it_off_needs_a_code(client, drafter_with_device):
@@ -140,4 +140,4 @@ def test_wrong_codes_slow_down_guessing(client, drafter_with_device, settings):
     # Even the right code is refused while the device is throttled.
     refused = client.post(reverse("accounts:two_factor_verify"), {"code": code_for(device)})
     assert refused.status_code == 400
-    assert client.get(reverse("drafts:list")).status_code == 302
+    assert client.get(reverse("comments:draft_list")).status_code == 302

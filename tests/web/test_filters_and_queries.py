@@ -162,9 +162,9 @@ def test_article_and_reading_view_run_a_fixed_number_of_queries(
 ):
     c = consultation
     user = {"anonymous": None, "stakeholder": c.stakeholder_a, "moderator": c.moderator}[viewer]
-    read_url = reverse("drafts:read", args=[c.draft.slug])
+    read_url = reverse("comments:read", args=[c.draft.slug])
     all_url = reverse("comments:version", args=[c.draft.slug, 1])
-    list_url = reverse("drafts:list")
+    list_url = reverse("comments:draft_list")
     _many_comments(c, 10)
     client = client_for(user)
     small = {u: _count_queries(client, u) for u in (article_url, read_url, all_url, list_url)}

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ConflictError, DomainError, PolicyDenied, http_status_for
 from core.web import error_response, is_htmx
+from drafts import selectors as draft_selectors
 from drafts.models import Draft, Provision
-from drafts.views_reading import consultation_status, marked_paragraphs, shown_language
+from drafts.reading import consultation_status, marked_paragraphs, shown_language
 from stakeholders.policies import why_not
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     CommentForm,
     EditForm,
     FilterForm,
@@ -37,7 +38,7 @@ from .forms import (
     RestoreForm,
     WithdrawForm,
 )
-from .models import Comment
+from ..models import Comment
 
 
 def permalink_url(pk: int) -> str:
@@ -58,14 +59,11 @@ class Place:
 
 
 def _place(request, slug, number, stable_id=None) -> Place:
-    draft = get_object_or_404(
-        Draft.objects.select_related("lead_ministry").prefetch_related("drafting_partners"),
-        slug=slug,
-    )
-    versions = selectors.readable_versions(user=request.user, draft=draft)
-    version = next((v for v in versions if v.number == number), None)
+    found = draft_selectors.draft_for_reading(user=request.user, slug=slug)
+    version = next((v for v in found[1] if v.number == number), None) if found else None
     if version is None:
         raise Http404(_("There is no such version, or it is not public."))
+    draft, versions = found
     provision = None
     if stable_id is not None:
         provision = (

@@ -8,7 +8,6 @@ in the history; the author is told by the notification listeners.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,18 +16,18 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import DomainError, PolicyDenied
+from core.errors import DomainError
+from core.web import form_error, safe_next
 from drafts.models import Draft
-from stakeholders.models import Membership
-from stakeholders.policies import actor_for, ensure_can
+from stakeholders.policies import ensure_can, moderated_drafts_filter
 
-from . import services
-from .models import Comment, Report
+from .. import services
+from ..forms import HideForm, ResolveForm, RestoreForm
+from ..models import Comment, Report
 
 PER_PAGE = 25
 SHOW_CHOICES = {
@@ -38,57 +37,13 @@ SHOW_CHOICES = {
 }
 
 
-class HideForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for hiding (the author and readers see it)"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class RestoreForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for restoring"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ResolveForm(forms.Form):
-    resolution = forms.CharField(
-        label=gettext_lazy("Why the comment stays (closes its reports)"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 FORMS = {"hide": HideForm, "restore": RestoreForm, "resolve": ResolveForm}
-
-
-def moderated_drafts(user):
-    """The drafts ``user`` moderates as a queryset of ids, or None for every draft (staff)."""
-    actor = actor_for(user)
-    if actor.is_staff:
-        return None
-    orgs = [
-        org_id for org_id, roles in actor.roles_by_org.items() if Membership.Role.MODERATOR in roles
-    ]
-    if not orgs:
-        raise PolicyDenied(_("Only moderators may hide or restore comments."))
-    return (
-        Draft.objects.filter(Q(lead_ministry_id__in=orgs) | Q(drafting_partners__in=orgs))
-        .values("pk")
-        .distinct()
-    )
 
 
 def queue_comments(user, show: str):
     """The comments for one tab of the queue, with their reports, in a fixed number of queries."""
-    drafts = moderated_drafts(user)
-    comments = Comment.objects.all()
-    if drafts is not None:
-        comments = comments.filter(version__draft_id__in=drafts)
+    drafts = Draft.objects.filter(moderated_drafts_filter(user)).values("pk")
+    comments = Comment.objects.filter(version__draft_id__in=drafts)
     open_reports = Q(reports__resolved_at__isnull=True, reports__isnull=False)
     if show == "hidden":
         comments = comments.filter(state=Comment.State.HIDDEN).order_by("-hidden_at", "-pk")
@@ -151,12 +106,7 @@ def queue(request):
 
 
 def _back(request) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("comments:moderation")
+    return safe_next(request, reverse("comments:moderation"))
 
 
 @login_required
@@ -179,13 +129,6 @@ def moderate(request, pk, action):
                     services.comment_hide(
                         comment=comment, by=request.user, reason=form.cleaned_data["reason"]
                     )
-                    if comment.reports.filter(resolved_at__isnull=True).exists():
-                        services.reports_resolve(
-                            comment=comment,
-                            by=request.user,
-                            resolution=_("Comment hidden: %(reason)s")
-                            % {"reason": form.cleaned_data["reason"]},
-                        )
                     done = _("The comment is hidden; its author is told why.")
                 elif action == "restore":
                     services.comment_restore(
@@ -200,7 +143,7 @@ def moderate(request, pk, action):
                     )
                     done = _("%(count)s report(s) closed; the comment stays.") % {"count": closed}
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error)
         else:
             messages.success(request, done)
             return redirect(_back(request))

@@ -1,0 +1,31 @@
+"""The consultation's pages: reading a draft, an article's threads, acting on comments,
+and the moderators' queue. Each family lives in a module of its own."""
+
+from .moderation import moderate, queue
+from .reading import draft_list, read, read_version
+from .threads import (
+    ACTIONS,
+    article,
+    comment_action,
+    create,
+    endorse,
+    permalink,
+    preview,
+    version_comments,
+)
+
+__all__ = [
+    "ACTIONS",
+    "article",
+    "comment_action",
+    "create",
+    "draft_list",
+    "endorse",
+    "moderate",
+    "permalink",
+    "preview",
+    "queue",
+    "read",
+    "read_version",
+    "version_comments",
+]

@@ -1,0 +1,131 @@
+"""How a version's text is shown to a reader: the language it is shown in, its paragraphs
+with quoted passages marked, and where its consultation stands.
+
+Used by the reading pages, the article pages and the desk alike, so the text
+looks the same wherever it is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from core.i18n import current_language
+from stakeholders.policies import consultation_is_open
+
+from .models import DraftVersion, Provision
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+# --- article text ---------------------------------------------------------------------
+
+
+def shown_language(provision: Provision) -> str:
+    """The language the article's text is shown in: Khmer only when there is Khmer text."""
+    language = current_language()
+    if language == "km" and provision.text_km:
+        return "km"
+    return "en"
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph (separated by blank lines), edges trimmed."""
+    spans = []
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def marked_paragraphs(
+    text: str, quotes: list[tuple[int, str]] = (), link: Callable[[int], str] | None = None
+) -> list[SafeString]:
+    """The text as escaped paragraphs, each quoted passage's first occurrence in a <mark>.
+
+    ``quotes`` are (comment id, exact passage), oldest first; a passage that
+    overlaps one already marked is left plain. Each mark links to its comment
+    at ``link(comment id)`` (by default, an anchor on the same page).
+    """
+    link = link or (lambda pk: f"#comment-{pk}")
+    ranges: list[tuple[int, int, int]] = []
+    for pk, exact in quotes:
+        if not exact:
+            continue
+        start = text.find(exact)
+        if start < 0:
+            continue
+        end = start + len(exact)
+        if any(s < end and start < e for s, e, _pk in ranges):
+            continue
+        ranges.append((start, end, pk))
+    ranges.sort()
+    title = escape(_("Quoted in a comment"))
+    paragraphs = []
+    for ps, pe in paragraph_spans(text):
+        out = []
+        position = ps
+        for s, e, pk in ranges:
+            if e <= ps or s >= pe:
+                continue
+            s, e = max(s, ps), min(e, pe)
+            if s < position:
+                continue
+            out.append(str(escape(text[position:s])))
+            out.append(
+                f'<a class="quoted-passage" href="{escape(link(pk))}" '
+                f'title="{title}" data-comment="{pk}"><mark>{escape(text[s:e])}</mark></a>'
+            )
+            position = e
+        out.append(str(escape(text[position:pe])))
+        paragraphs.append(mark_safe("".join(out)))
+    return paragraphs
+
+
+# --- consultation status ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str  # open, upcoming, closed, working
+    version: DraftVersion
+
+    @property
+    def label(self) -> str:
+        return {
+            "open": _("Open for comments"),
+            "upcoming": _("Opens soon"),
+            "closed": _("Consultation closed"),
+            "working": _("Working draft, not yet published"),
+        }[self.code]
+
+
+def consultation_status(version: DraftVersion, now=None) -> Status:
+    now = now or timezone.now()
+    if version.status == DraftVersion.Status.WORKING:
+        return Status("working", version)
+    if consultation_is_open(version, now):
+        return Status("open", version)
+    if (
+        version.status == DraftVersion.Status.IN_CONSULTATION
+        and version.opens_at is not None
+        and version.opens_at > now
+    ):
+        return Status("upcoming", version)
+    return Status("closed", version)
