@@ -22,12 +22,12 @@ from rest_framework.views import APIView
 
 from core.api_errors import PortalAPIMixin
 from core.errors import DomainError
-from drafts.apis import visible_version
+from drafts import selectors as draft_selectors
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, comment_visibility_filter
 
-from . import services
+from . import selectors, services
 from .matrix import response_matrix
 from .models import Comment, Disposition, Endorsement, Visibility
 from .serializers import (
@@ -103,19 +103,6 @@ def attach_versions(comments) -> None:
         comment.version = versions[comment.version_id]
 
 
-def nest(roots, replies) -> None:
-    """Hang each visible reply under its nearest visible ancestor (``thread_path`` order)."""
-    by_pk = {c.pk: c for c in roots}
-    for comment in (*roots, *replies):
-        comment.visible_replies = []
-    for reply in replies:
-        ancestors = [int(segment) for segment in reply.thread_path.split(".")[:-1]]
-        parent = next((by_pk[pk] for pk in reversed(ancestors) if pk in by_pk), None)
-        if parent is not None:
-            parent.visible_replies.append(reply)
-            by_pk[reply.pk] = reply
-
-
 def get_comment(request, pk) -> Comment:
     """One comment the user may see, or 404 (a restricted comment's existence is not revealed)."""
     try:
@@ -138,12 +125,7 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-ORDERINGS = {
-    "thread": ("thread_path", "pk"),
-    "newest": ("-created_at", "-pk"),
-    "oldest": ("created_at", "pk"),
-    "most_endorsed": ("-endorsement_count", "-created_at", "-pk"),
-}
+ORDERINGS = selectors.SORTS
 
 
 class CommentFilter(filters.FilterSet):
@@ -242,10 +224,9 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
         )
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            version = visible_version(request, data["version"])
-        except Http404:
-            raise DomainError(_("There is no such version."), field="version") from None
+        version = draft_selectors.readable_version(user=request.user, pk=data["version"])
+        if version is None:
+            raise DomainError(_("There is no such version."), field="version")
         provision = (
             Provision.objects.for_reading(version).filter(stable_id=data["provision"]).first()
         )
@@ -295,7 +276,7 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
             .order_by("thread_path", "pk")
         )
         attach_versions([*page, *replies])
-        nest(page, replies)
+        selectors.nest(page, replies)
         data = CommentThreadSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
@@ -463,7 +444,9 @@ class VersionMatrixApi(PortalAPIMixin, generics.ListAPIView):
     queryset = Comment.objects.none()  # rows come from comments.matrix, not a queryset
 
     def list(self, request, pk):
-        version = visible_version(request, pk)
+        version = draft_selectors.readable_version(user=request.user, pk=pk)
+        if version is None:
+            raise Http404
         query = MatrixQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         wanted = {k: v for k, v in query.validated_data.items() if v not in ("", None)}

@@ -157,6 +157,6 @@ class FilterForm(forms.Form):
         choices=[
             ("newest", _("Newest first")),
             ("oldest", _("Oldest first")),
-            ("endorsed", _("Most endorsed")),
+            ("most_endorsed", _("Most endorsed")),
         ],
     )

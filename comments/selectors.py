@@ -18,17 +18,23 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from drafts.models import DraftVersion, Provision
+from drafts.redline import word_diff
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, can, comment_visibility_filter
 
 from .models import Comment, Disposition, Endorsement, PassageCheck
 
+# The one set of sort names, for the thread pages and the API alike. "thread" is
+# document order (threads as they were started, replies under their comment).
 SORTS = {
+    "thread": ("thread_path", "pk"),
     "newest": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
-    "endorsed": ("-endorsement_count", "-created_at", "-pk"),
+    "most_endorsed": ("-endorsement_count", "-created_at", "-pk"),
 }
 DEFAULT_SORT = "newest"
+# Links written before the names were unified keep working.
+SORT_ALIASES = {"endorsed": "most_endorsed"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class CommentFilters:
             return value if value in choices else ""
 
         sort = (data.get("sort") or "").strip()
+        sort = SORT_ALIASES.get(sort, sort)
         return cls(
             organisation_kind=pick("organisation_kind", Organisation.Kind.values),
             kind=pick("kind", Comment.Kind.values),
@@ -122,36 +129,54 @@ class Node:
         return sum(1 + child.reply_count for child in self.children)
 
 
-def text_language(text: str) -> str:
-    """ "km" when the text contains Khmer letters, else "en" (for word segmentation)."""
-    return "km" if any("\u1780" <= ch <= "\u17ff" for ch in text or "") else "en"
+# --- amendments -----------------------------------------------------------------------
+# One rule for the language of a proposed amendment, used by the thread page, the
+# review desk, applying it and the packet, so all of them diff the same two texts.
+
+
+def is_mostly_khmer(text: str) -> bool:
+    khmer = sum(1 for ch in text if "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return khmer > latin
+
+
+def amendment_language(comment: Comment) -> str:
+    """The language of an amendment: the quoted passage's, else the script most of it is in.
+
+    A Khmer amendment that borrows an English term is still Khmer; an amendment
+    made on a passage quoted in English is English even if it cites a Khmer word.
+    """
+    if comment.quote_language in ("en", "km"):
+        return comment.quote_language
+    return "km" if is_mostly_khmer(comment.proposed_text) else "en"
+
+
+def amendment_base_text(comment: Comment, language: str) -> str:
+    """The article text the commenter saw, in ``language``, and proposed to change."""
+    if language == "en" and comment.provision_text_at_posting:
+        return comment.provision_text_at_posting
+    return comment.provision.text_in(language) if language == "km" else comment.provision.text_en
 
 
 @lru_cache(maxsize=4096)
 def _cached_diff(old: str, new: str, language: str) -> tuple[tuple[str, str], ...]:
-    from drafts.redline import word_diff
-
     return tuple(word_diff(old, new, language))
 
 
-def proposal_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Word diff from an article's text to a proposed text, segmented for the proposal's script.
+def proposal_diff(old: str, new: str, language: str) -> list[tuple[str, str]]:
+    """Word diff from an article's text to a proposed text, segmented for ``language``.
 
     Both texts are fixed once posted (an edit makes a new pair), so the diff is
     remembered per process: a long thread page does not re-run difflib for
     every amendment on every request.
     """
-    return list(_cached_diff(old, new, text_language(new)))
+    return list(_cached_diff(old, new, language))
 
 
 def amendment_diff(comment: Comment) -> list[tuple[str, str]]:
-    """A proposed amendment against the article text it was made on, in the proposal's language."""
-    provision = comment.provision
-    if text_language(comment.proposed_text) == "km" and provision.text_km:
-        old = provision.text_km
-    else:
-        old = comment.provision_text_at_posting or provision.text_en
-    return proposal_diff(old, comment.proposed_text)
+    """A proposed amendment against the article text it was made on, in its language."""
+    language = amendment_language(comment)
+    return proposal_diff(amendment_base_text(comment, language), comment.proposed_text, language)
 
 
 # --- base querysets -------------------------------------------------------------------
@@ -183,7 +208,7 @@ def _shaped(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
     )
 
 
-def _with_endorsement_count(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+def with_endorsement_count(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
     return queryset.annotate(
         endorsement_count=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True))
     )
@@ -202,8 +227,8 @@ def filtered_threads(
         roots = roots.filter(kind=filters.kind)
     if filters.disposition:
         roots = roots.filter(disposition__status=filters.disposition)
-    if filters.sort == "endorsed":
-        roots = _with_endorsement_count(roots)
+    if filters.sort == "most_endorsed":
+        roots = with_endorsement_count(roots)
     return roots.order_by(*SORTS[filters.sort])
 
 
@@ -285,26 +310,45 @@ def _decorate(node: Node, *, user, acting_org_id) -> None:
         node.edit_minutes_left = max(1, int(left.total_seconds() // 60))
 
 
-def build_forest(comments, *, user, version: DraftVersion) -> list[Node]:
-    """Nest comments (sorted by thread_path) into trees; parents missing from the list are skipped.
+def nest(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
+    """The one thread builder: hang each reply under its nearest visible ancestor.
+
+    ``tops`` are the comments the threads start from (first comments, or the top
+    of a subtree); ``replies`` are the visible replies below them in
+    ``thread_path`` order. A reply whose parent the reader may not see hangs
+    under the closest ancestor they may see, so a public answer is never lost
+    because the comment between was restricted. Each comment gets
+    ``visible_replies``; the tops are returned in their order.
+    """
+    by_pk = {c.pk: c for c in tops}
+    for comment in (*tops, *replies):
+        comment.visible_replies = []
+    for reply in replies:
+        ancestors = [int(segment) for segment in reply.thread_path.split(".")[:-1]]
+        parent = next((by_pk[pk] for pk in reversed(ancestors) if pk in by_pk), None)
+        if parent is not None:
+            parent.visible_replies.append(reply)
+            by_pk[reply.pk] = reply
+    return list(tops)
+
+
+def build_forest(
+    tops: list[Comment], replies: list[Comment], *, user, version: DraftVersion
+) -> list[Node]:
+    """Threads as nodes carrying what ``user`` may do with each comment.
 
     Every comment is given the one ``version`` instance (and its draft), so the
     permission rules read the draft's drafting organisations once, not per comment.
     """
-    actor = actor_for(user)
-    nodes: dict[int, Node] = {}
-    roots: list[Node] = []
-    for comment in comments:
+    acting_org_id = actor_for(user).acting_org_id
+
+    def node_for(comment: Comment) -> Node:
         comment.version = version
-        node = Node(comment=comment)
-        _decorate(node, user=user, acting_org_id=actor.acting_org_id)
-        nodes[comment.pk] = node
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        if parent is not None:
-            parent.children.append(node)
-        elif comment.parent_id is None:
-            roots.append(node)
-    return roots
+        node = Node(comment=comment, children=[node_for(c) for c in comment.visible_replies])
+        _decorate(node, user=user, acting_org_id=acting_org_id)
+        return node
+
+    return [node_for(top) for top in nest(tops, replies)]
 
 
 def _descendants(*, user, version: DraftVersion, root_ids: list[int]) -> list[Comment]:
@@ -351,14 +395,7 @@ def thread_page(
     page = paginator.get_page(page_number)
     roots = list(page.object_list)
     replies = _descendants(user=user, version=version, root_ids=[c.pk for c in roots])
-    by_root: dict[int, list[Comment]] = {}
-    for reply in replies:
-        by_root.setdefault(reply.root_id, []).append(reply)
-    ordered = []
-    for root in roots:
-        ordered.append(root)
-        ordered.extend(by_root.get(root.pk, []))
-    return ThreadPage(page=page, threads=build_forest(ordered, user=user, version=version))
+    return ThreadPage(page=page, threads=build_forest(roots, replies, user=user, version=version))
 
 
 def subtree(*, user, comment: Comment) -> Node | None:
@@ -373,19 +410,7 @@ def subtree(*, user, comment: Comment) -> Node | None:
     )
     if not comments or comments[0].pk != comment.pk:
         return None
-    actor = actor_for(user)
-    nodes: dict[int, Node] = {}
-    top = None
-    for item in comments:
-        item.version = version
-        node = Node(comment=item)
-        _decorate(node, user=user, acting_org_id=actor.acting_org_id)
-        nodes[item.pk] = node
-        if item.pk == comment.pk:
-            top = node
-        elif item.parent_id in nodes:
-            nodes[item.parent_id].children.append(node)
-    return top
+    return build_forest(comments[:1], comments[1:], user=user, version=version)[0]
 
 
 def visible_comment(*, user, pk: int) -> Comment | None:

@@ -17,6 +17,7 @@ from stakeholders.policies import actor_for, ensure_can
 
 from .models import Comment, Disposition, Endorsement, PassageCheck, Report, Visibility
 from .rendering import render_markdown
+from .selectors import amendment_base_text, amendment_language
 
 QUOTE_CONTEXT = 32
 _VISIBILITY_RANK = {Visibility.PUBLIC: 0, Visibility.PARTICIPANTS: 1, Visibility.RESTRICTED: 2}
@@ -558,26 +559,6 @@ def posting_rate_count(*, by, organisation_id: int | None) -> None:
 
 
 # --- applying amendments ----------------------------------------------------------
-
-
-def _is_mostly_khmer(text: str) -> bool:
-    khmer = sum(1 for ch in text if "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return khmer > latin
-
-
-def amendment_language(comment: Comment) -> str:
-    """The language of an amendment's proposed text: the quote's, else the script it is in."""
-    if comment.quote_language in ("en", "km"):
-        return comment.quote_language
-    return "km" if _is_mostly_khmer(comment.proposed_text) else "en"
-
-
-def amendment_base_text(comment: Comment, language: str) -> str:
-    """The article text the commenter saw and proposed to change."""
-    if language == "en" and comment.provision_text_at_posting:
-        return comment.provision_text_at_posting
-    return comment.provision.text_in(language) if language == "km" else comment.provision.text_en
 
 
 def amendment_apply(

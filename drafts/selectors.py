@@ -52,7 +52,8 @@ def drafts_with_readable_versions(user) -> list[Draft]:
         readable_drafts(user)
         .select_related("lead_ministry")
         .prefetch_related(
-            "drafting_partners", Prefetch("versions", queryset=versions, to_attr="readable_versions")
+            "drafting_partners",
+            Prefetch("versions", queryset=versions, to_attr="readable_versions"),
         )
         .order_by("-created_at", "-pk")
     )

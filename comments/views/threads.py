@@ -242,9 +242,9 @@ def create(request, slug, number, stable_id):
     form = CommentForm(request.POST, preview_url=_preview_url(place))
     diff = None
     if form.is_valid() and "preview" in request.POST:
+        language = shown_language(place.provision)
         diff = selectors.proposal_diff(
-            place.provision.text_in(shown_language(place.provision)),
-            form.cleaned_data["proposed_text"],
+            place.provision.text_in(language), form.cleaned_data["proposed_text"], language
         )
         if is_htmx(request):
             return _form_fragment(request, place, form, diff=diff)
@@ -321,8 +321,9 @@ def preview(request, slug, number, stable_id):
             "comments/_diff.html",
             {"diff": [], "live": True, "errors": form.errors["proposed_text"]},
         )
+    language = shown_language(place.provision)
     diff = selectors.proposal_diff(
-        place.provision.text_in(shown_language(place.provision)), form.cleaned_data["proposed_text"]
+        place.provision.text_in(language), form.cleaned_data["proposed_text"], language
     )
     return render(request, "comments/_diff.html", {"diff": diff, "live": True})
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from comments import matrix as matrix_selectors
+from comments import selectors as comment_selectors
 from comments import services as comment_services
 from comments.models import Comment, Disposition
 from core.errors import ConflictError, DomainError
@@ -67,10 +68,10 @@ def review(request, slug, number):
             and bool(comment.proposed_text)
         )
         if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
-            language = comment_services.amendment_language(comment)
+            language = comment_selectors.amendment_language(comment)
             row.proposal_diff = render_diff_html(
                 word_diff(
-                    comment_services.amendment_base_text(comment, language),
+                    comment_selectors.amendment_base_text(comment, language),
                     comment.proposed_text,
                     language,
                 )
@@ -159,7 +160,7 @@ def respond(request, slug, comment_id):
 
 
 def _three_way(comment: Comment, working_article: Provision, language: str) -> dict:
-    base = comment_services.amendment_base_text(comment, language)
+    base = comment_selectors.amendment_base_text(comment, language)
     proposed = comment.proposed_text
     current = working_article.text_in(language) if language == "km" else working_article.text_en
     return {
@@ -200,7 +201,7 @@ def apply(request, slug, comment_id):
             _("This provision is no longer in the working version; answer the comment instead."),
         )
         return redirect(_desk_url("respond", draft, comment_id=comment.pk))
-    language = comment_services.amendment_language(comment)
+    language = comment_selectors.amendment_language(comment)
     three_way = _three_way(comment, article, language)
     disposition = getattr(comment, "disposition", None)
     review_url = (

@@ -71,7 +71,7 @@ def test_sort_newest_oldest_and_most_endorsed(consultation, mixed, client_for, a
         telco_comment.pk,
         amendment.pk,
     ]
-    assert shown_ids(client.get(article_url, {"sort": "endorsed"}).content.decode())[0] == (
+    assert shown_ids(client.get(article_url, {"sort": "most_endorsed"}).content.decode())[0] == (
         ngo_question.pk
     )
 
@@ -82,7 +82,7 @@ def test_withdrawn_endorsements_do_not_count_for_sorting(
     ngo_question, _telco, amendment = mixed
     services.endorsement_withdraw(comment=ngo_question, by=consultation.stakeholder_b)
     services.endorsement_create(comment=amendment, by=consultation.stakeholder_a)
-    page = client_for(None).get(article_url, {"sort": "endorsed"}).content.decode()
+    page = client_for(None).get(article_url, {"sort": "most_endorsed"}).content.decode()
     assert shown_ids(page)[0] == amendment.pk
 
 
