@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from stakeholders.policies import actor_for, comment_visibility_filter, sees_everything_on
+from stakeholders.policies import comment_record_filter, comment_visibility_filter
 
 from .models import Comment, Disposition
 
@@ -51,7 +51,7 @@ def _top_level_comments(*, version, user):
     """The version's first comments of threads that ``user`` may see, in document order."""
     queryset = (
         Comment.objects.filter(version=version, parent__isnull=True)
-        .filter(comment_visibility_filter(user, version.draft))
+        .filter(comment_record_filter(user, version.draft))
         .select_related(
             "organisation",
             "provision",
@@ -62,9 +62,6 @@ def _top_level_comments(*, version, user):
         )
         .order_by("provision__position", "created_at", "pk")
     )
-    if not sees_everything_on(actor_for(user), version.draft):
-        # A moderator's hidden comment is not part of the public record.
-        queryset = queryset.exclude(state=Comment.State.HIDDEN)
     return queryset
 
 

@@ -206,9 +206,6 @@ def version_publish(
         version._history_user = by
         version.save()
         emit("version.published", version_id=version.pk)
-    from comments.services import passage_checks_record
-
-    passage_checks_record(version=version)
     return version
 
 

@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from stakeholders import views_audit
-
 from . import security, views
 
 urlpatterns = [
@@ -11,7 +9,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("accounts/", include("stakeholders.urls")),
     path("notifications/", include("notifications.urls")),
-    path("audit/", views_audit.audit, name="audit"),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),

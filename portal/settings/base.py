@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "drafts",
     "comments",
     "notifications",
+    "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

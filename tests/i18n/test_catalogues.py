@@ -46,5 +46,7 @@ def test_draft_list_and_reading_view_in_khmer(client, consultation):
     reading = client.get(reverse("comments:read", args=[consultation.draft.slug])).content.decode()
     assert "មាតិកា" in reading  # "Contents"
     assert "ចូលគណនី" in reading  # "Sign in"
-    english = client.get(reverse("comments:draft_list"), HTTP_COOKIE="django_language=en").content.decode()
+    english = client.get(
+        reverse("comments:draft_list"), HTTP_COOKIE="django_language=en"
+    ).content.decode()
     assert 'lang="en"' in english

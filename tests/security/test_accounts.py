@@ -195,8 +195,11 @@ def test_review_tools_are_linked_for_those_who_may_use_them(
     client.force_login(getattr(consultation, role))
     html = client.get(reverse("accounts:organisations")).content.decode()
     assert (reverse("comments:moderation") in html) is moderation
-    assert (reverse("audit") in html) is audit
-    assert reverse("accounts:organisations") in client.get(reverse("comments:draft_list")).content.decode()
+    assert (reverse("audit:log") in html) is audit
+    assert (
+        reverse("accounts:organisations")
+        in client.get(reverse("comments:draft_list")).content.decode()
+    )
 
 
 def test_an_organisation_admin_cannot_mint_officials(client, consultation, org_admin):

@@ -14,7 +14,7 @@ from stakeholders.models import Membership
 from tests.factories import DraftFactory, UserFactory, VersionFactory, build_articles, open_version
 
 pytestmark = pytest.mark.django_db
-AUDIT = reverse("audit")
+AUDIT = reverse("audit:log")
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_rendered_pages_have_no_inline_code(client, consultation):
         ],
         "moderator": [reverse("comments:moderation")],
         "drafter": [
-            reverse("audit"),
+            reverse("audit:log"),
             reverse("accounts:two_factor"),
             reverse("drafts:respond", args=[c.draft.slug, comment.pk]),
         ],

@@ -464,7 +464,11 @@ CHECKS = {
         ),
         None,
     ),
-    "audit.view": (lambda w, user: can(user, "audit.view"), page(lambda w: reverse("audit")), None),
+    "audit.view": (
+        lambda w, user: can(user, "audit.view"),
+        page(lambda w: reverse("audit:log")),
+        None,
+    ),
     "members.manage": (
         lambda w, user: can(user, "organisation.manage_members", w.c.org_a),
         page(lambda w: reverse("accounts:members", args=[w.c.org_a.slug])),

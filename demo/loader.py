@@ -1,4 +1,4 @@
-"""Load the demo consultation (drafts/demo/*.json) through the same services as the web.
+"""Load the demo consultation (demo/data/*.json) through the same services as the web.
 
 The demo tells a whole story: version 1 was consulted on and closed, the
 ministry answered most comments and published version 2, which is open now.
@@ -24,7 +24,7 @@ from stakeholders import services as stakeholder_services
 from stakeholders.models import Organisation, User
 from stakeholders.policies import can
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_DIR = Path(__file__).resolve().parent / "data"
 # Documented in the README; every demo account shares it.
 DEMO_PASSWORD = "consult-demo-2026"  # noqa: S105
 V1_OPENED_DAYS_AGO = 60
