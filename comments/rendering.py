@@ -8,6 +8,7 @@ layer lets through can carry script.
 from functools import lru_cache
 
 import nh3
+from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "a"}
@@ -31,3 +32,18 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer ugc",
     )
+
+
+def response_html(disposition) -> SafeString:
+    """The ministry's response as every reader sees it: on pages, in emails and in packets.
+
+    A saved disposition carries its rendering (``response_html``, made when the
+    response was written); a history row keeps only the words, so it is rendered
+    here the same way. Either way it went through ``render_markdown``.
+    """
+    if disposition is None:
+        return mark_safe("")
+    rendered = getattr(disposition, "response_html", None)
+    if rendered is None:
+        rendered = render_markdown(disposition.response)
+    return mark_safe(rendered)

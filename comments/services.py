@@ -140,7 +140,6 @@ def comment_create(
         Disposition.objects.create(comment=comment)
         if posted_at is None:
             posting_rate_count(by=by, organisation_id=organisation.pk)
-        emit("comment.posted", comment_id=comment.pk)
     return comment
 
 
@@ -226,7 +225,6 @@ def comment_edit(
         current._change_reason = "Edited by author"
         current._history_user = by
         current.save()
-        emit("comment.edited", comment_id=current.pk)
     return current
 
 
@@ -242,7 +240,6 @@ def comment_withdraw(*, comment: Comment, by, reason: str = "") -> Comment:
         current._change_reason = "Withdrawn by author"
         current._history_user = by
         current.save()
-        emit("comment.withdrawn", comment_id=current.pk)
     return current
 
 
@@ -289,7 +286,6 @@ def comment_restore(*, comment: Comment, by, reason: str = "") -> Comment:
         current._change_reason = f"Restored by moderator: {clean_user_text(reason)}"[:100]
         current._history_user = by
         current.save()
-        emit("comment.restored", comment_id=current.pk)
     return current
 
 
@@ -310,7 +306,6 @@ def endorsement_create(*, comment: Comment, by) -> Endorsement:
             endorsement.user = by
             endorsement._history_user = by
             endorsement.save()
-            emit("comment.endorsed", comment_id=comment.pk, organisation_id=organisation.pk)
     except IntegrityError:
         # A concurrent click from a colleague of the same organisation won the race.
         return Endorsement.objects.get(comment=comment, organisation=organisation)

@@ -12,13 +12,11 @@ so the change and its consequence are saved together or not at all. This is how
 a lower app lets a higher one add to its writes without importing it (publishing
 a version records, in comments, where each earlier comment's passage now stands).
 
-Events and their payloads:
-- ``comment.posted`` / ``comment.replied`` / ``comment.edited`` / ``comment.withdrawn``: comment_id
-- ``comment.hidden`` / ``comment.restored``: comment_id
-- ``comment.endorsed``: comment_id, organisation_id
-- ``disposition.recorded``: comment_id
-- ``version.published`` / ``version.closed``: version_id
-- ``packet.ready`` / ``packet.failed``: packet_id
+Events, their payloads and who listens (an event nobody listens to is not emitted):
+- ``comment.replied``, ``comment.hidden``, ``disposition.recorded``: comment_id (notifications)
+- ``version.published``: version_id (comments, in the transaction; notifications)
+- ``version.closed``: version_id (packets; notifications)
+- ``packet.ready`` / ``packet.failed``: packet_id (notifications)
 """
 
 from collections import defaultdict

@@ -1,15 +1,26 @@
 """Celery tasks for notifications: they take ids and are safe to run twice."""
 
 from celery import shared_task
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import emails, fanout
 
 
-@shared_task(acks_late=True, max_retries=3)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    max_retries=5,
+    retry_backoff=5,
+    retry_backoff_max=300,
+)
 def fan_out(event: str, payload: dict) -> int:
-    """Make the notifications one portal event calls for; returns how many were made."""
+    """Make the notifications one portal event calls for; returns how many were made.
+
+    A database blip is retried with backoff; the fan-out skips recipients it has
+    already notified for this event, so a retry does not notify anyone twice.
+    """
     return fanout.handle(event, payload)
 
 
@@ -29,12 +40,6 @@ def digests_send(before: str | None = None) -> int:
     for user_id in emails.digest_recipients(cutoff):
         sent += emails.send_digest(user_id, cutoff) > 0
     return sent
-
-
-@shared_task(acks_late=True)
-def consultations_closing_soon() -> int:
-    """Tell followers a consultation closes within three days (once per version)."""
-    return fanout.consultations_closing_soon()
 
 
 @shared_task(acks_late=True)

@@ -5,17 +5,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.web import is_htmx, safe_next
 from drafts.models import Draft
-from stakeholders.policies import can
+from drafts.selectors import readable_drafts
 
 from . import links, services
 from .forms import PreferencesForm
@@ -23,19 +22,6 @@ from .models import Follow, Kind, Notification
 from .tokens import read_unsubscribe_token
 
 PER_PAGE = 50
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 @login_required
@@ -79,9 +65,9 @@ def notification_open(request, pk):
 def notification_read(request, pk):
     notification = _own_notification(request, pk)
     services.notification_mark_read(user=request.user, notification=notification)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "notifications/_item.html", {"n": notification, "oob_bell": True})
-    return redirect(_next_url(request, reverse("notifications:list")))
+    return redirect(safe_next(request, reverse("notifications:list")))
 
 
 @login_required
@@ -89,7 +75,7 @@ def notification_read(request, pk):
 def notifications_read_all(request):
     count = services.notifications_mark_all_read(user=request.user)
     messages.success(request, _("Marked %(count)s notifications as read.") % {"count": count})
-    return redirect(_next_url(request, reverse("notifications:list")))
+    return redirect(safe_next(request, reverse("notifications:list")))
 
 
 @login_required
@@ -105,18 +91,15 @@ def preferences(request):
 
 
 def _visible_draft(request, slug) -> Draft:
-    draft = get_object_or_404(Draft, slug=slug)
-    if not any(can(request.user, "version.view", v) for v in draft.versions.all()):
-        raise Http404
-    return draft
+    return get_object_or_404(readable_drafts(request.user), slug=slug)
 
 
 def _follow_response(request, draft, following: bool):
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "notifications/_follow_button.html",
-            {"draft": draft, "following": following, "next": _next_url(request, "")},
+            {"draft": draft, "following": following, "next": safe_next(request, "")},
         )
     if following:
         messages.success(request, _("You are following %(draft)s.") % {"draft": draft.short_title})
@@ -124,7 +107,7 @@ def _follow_response(request, draft, following: bool):
         messages.success(
             request, _("You no longer follow %(draft)s.") % {"draft": draft.short_title}
         )
-    return redirect(_next_url(request, reverse("notifications:preferences")))
+    return redirect(safe_next(request, reverse("notifications:preferences")))
 
 
 @login_required

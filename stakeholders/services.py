@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.events import emit
 
 from .models import Membership, Organisation, User
 from .policies import actor_for, ensure_can, forget_actor
@@ -54,7 +53,6 @@ def membership_grant(
         if user.active_organisation_id is None:
             user.active_organisation = organisation
             user.save(update_fields=["active_organisation"])
-        emit("membership.granted", membership_id=membership.pk)
     forget_actor(user)
     return membership
 

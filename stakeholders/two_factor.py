@@ -24,7 +24,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -32,6 +32,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import PolicyDenied
+from core.web import safe_next
 
 from .models import Membership
 from .policies import actor_for
@@ -61,15 +62,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split())
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 class LoginView(auth_views.LoginView):
@@ -121,7 +113,7 @@ class TwoFactorMiddleware:
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """The second step of signing in."""
-    next_url = _safe_next(request, reverse("comments:draft_list"))
+    next_url = safe_next(request, reverse("comments:draft_list"))
     if not request.user.is_authenticated:
         return redirect(reverse("accounts:login"))
     if not request.session.get(PENDING):

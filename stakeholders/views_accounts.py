@@ -12,12 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.web import form_error, safe_next
 
 from . import services
 from .models import Membership, Organisation, User
@@ -68,15 +68,6 @@ class ActForForm(forms.Form):
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisations(request):
@@ -106,7 +97,7 @@ def organisations(request):
                     _("You now act for %(organisation)s. Your comments will say so.")
                     % {"organisation": organisation.name},
                 )
-                return redirect(_safe_next(request, request.path))
+                return redirect(safe_next(request, request.path))
         status = 400
     else:
         status = 200
@@ -120,7 +111,7 @@ def organisations(request):
             "administered": sorted(
                 (o for o in active_orgs.values() if o.pk in actor.admin_of), key=lambda o: o.name
             ),
-            "next": _safe_next(request, ""),
+            "next": safe_next(request, ""),
             "can_audit": can(request.user, "audit.view"),
             "offers_two_factor": may_use_two_factor(request.user),
             "moderates": actor.is_staff or actor.has_role(Membership.Role.MODERATOR),
@@ -149,7 +140,7 @@ def members(request, slug):
                     by=request.user,
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_error(form, error)
             else:
                 messages.success(
                     request,

@@ -37,7 +37,7 @@ def test_a_digest_gathers_a_days_events_in_one_email(consultation, run_events, f
     c.version.closes_at = timezone.now() + timedelta(days=1)
     c.version.save()
     with run_events():
-        from notifications.tasks import consultations_closing_soon
+        from notifications.fanout import consultations_closing_soon
 
         consultations_closing_soon()
     assert mail.outbox == []  # nothing at once: it waits for the digest

@@ -15,7 +15,6 @@ from notifications.models import Delivery, Kind, Notification
 from notifications.services import preference_set
 from notifications.tasks import (
     consultation_reminders,
-    consultations_closing_soon,
     fan_out,
     notification_email,
 )
@@ -168,12 +167,12 @@ def test_closing_soon_is_told_once_per_version_however_often_beat_runs(
 ):
     c = consultation
     follow(c.stakeholder_a, c.draft)
-    assert consultations_closing_soon() == 0  # closes in 30 days: too early
+    assert fanout.consultations_closing_soon() == 0  # closes in 30 days: too early
     c.version.closes_at = timezone.now() + timedelta(days=2, hours=20)
     c.version.save()
     with run_events():
-        assert consultations_closing_soon() == 1
-        assert consultations_closing_soon() == 0
+        assert fanout.consultations_closing_soon() == 1
+        assert fanout.consultations_closing_soon() == 0
         assert fanout.consultations_closing_soon() == 0
     assert recipients(Kind.CLOSING_SOON) == {"alice"}
     assert len(mail.outbox) == 1
