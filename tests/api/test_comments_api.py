@@ -64,7 +64,8 @@ def test_restricted_comment_never_leaks_to_another_organisation(consultation, cl
         response = bob.get(URL + query)
         assert response.status_code == 200, query
         assert response.json()["count"] == 0 or ids(response) == [public.pk], query
-        assert note.pk not in ids(response) and hidden_reply.pk not in ids(response)
+        assert note.pk not in ids(response)
+        assert hidden_reply.pk not in ids(response)
     assert bob.get(f"{URL}{note.pk}/").status_code == 404
     assert bob.get(f"{URL}{hidden_reply.pk}/").status_code == 404
     threads = bob.get("/api/v1/threads/").json()
@@ -96,13 +97,18 @@ def test_hidden_comment_words_are_replaced_for_others(consultation, client_for, 
     comment = post(c.stakeholder_a, "Something rude.", quote_exact="without right")
     services.comment_hide(comment=comment, by=c.moderator, reason="Insulting")
     other = client_for(c.stakeholder_b).get(f"{URL}{comment.pk}/").json()
-    assert other["state"] == "hidden" and other["text_hidden"] is True
-    assert "rude" not in other["body"] and "rude" not in other["body_html"]
-    assert other["quote"] is None and other["hidden_reason"] is None
+    assert other["state"] == "hidden"
+    assert other["text_hidden"] is True
+    assert "rude" not in other["body"]
+    assert "rude" not in other["body_html"]
+    assert other["quote"] is None
+    assert other["hidden_reason"] is None
     author = client_for(c.stakeholder_a).get(f"{URL}{comment.pk}/").json()
-    assert author["body"] == "Something rude." and author["hidden_reason"] == "Insulting"
+    assert author["body"] == "Something rude."
+    assert author["hidden_reason"] == "Insulting"
     drafter = client_for(c.drafter).get(f"{URL}{comment.pk}/").json()
-    assert drafter["body"] == "Something rude." and drafter["text_hidden"] is False
+    assert drafter["body"] == "Something rude."
+    assert drafter["text_hidden"] is False
 
 
 def test_post_comment_speaks_for_the_acting_organisation(consultation, client_for):
@@ -124,7 +130,8 @@ def test_post_comment_speaks_for_the_acting_organisation(consultation, client_fo
     assert data["kind"] == "question"
     assert data["quote"]["exact"] == "computer systems"
     assert "<em>computer system</em>" in data["body_html"]
-    assert data["permissions"]["edit"] is True and data["permissions"]["endorse"] is False
+    assert data["permissions"]["edit"] is True
+    assert data["permissions"]["endorse"] is False
     assert Comment.objects.get(pk=data["id"]).author == c.stakeholder_a
 
 
@@ -225,7 +232,8 @@ def test_client_mistakes_are_4xx_in_one_format(consultation, client_for, post):
     for response, expected in cases:
         assert response.status_code == expected, (response.request["PATH_INFO"], response.content)
         error = response.json()["error"]
-        assert set(error) >= {"code", "message"} and error["message"]
+        assert set(error) >= {"code", "message"}
+        assert error["message"]
 
 
 def test_reply(consultation, client_for, post):
@@ -236,7 +244,9 @@ def test_reply(consultation, client_for, post):
     )
     assert response.status_code == 201
     reply = response.json()
-    assert reply["parent"] == comment.pk and reply["root"] == comment.pk and reply["depth"] == 1
+    assert reply["parent"] == comment.pk
+    assert reply["root"] == comment.pk
+    assert reply["depth"] == 1
     assert reply["visibility"] == "participants"  # never less restricted than its parent
     assert reply["organisation"]["slug"] == "moi"
     assert reply["disposition"] is None
@@ -250,14 +260,16 @@ def test_edit_within_the_window_with_revision(consultation, client_for, post):
         f"{URL}{comment.pk}/", {"body": "First draft.", "revision": 1}, format="json"
     )
     assert response.status_code == 200
-    assert response.json()["body"] == "First draft." and response.json()["revision"] == 2
+    assert response.json()["body"] == "First draft."
+    assert response.json()["revision"] == 2
     assert response.json()["edited_at"]
     # A stale revision is a conflict that carries the current comment.
     stale = alice.patch(f"{URL}{comment.pk}/", {"body": "Again.", "revision": 1}, format="json")
     assert stale.status_code == 409
     error = stale.json()["error"]
     assert error["code"] == "conflict"
-    assert error["current"]["revision"] == 2 and error["current"]["body"] == "First draft."
+    assert error["current"]["revision"] == 2
+    assert error["current"]["body"] == "First draft."
     # After the window it is refused.
     Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(hours=2))
     late = alice.patch(f"{URL}{comment.pk}/", {"body": "Late.", "revision": 2}, format="json")
@@ -277,7 +289,8 @@ def test_editing_someone_elses_comment_is_refused(consultation, client_for, post
         withdraw = client_for(user).post(f"{URL}{comment.pk}/withdraw/", {}, format="json")
         assert withdraw.status_code == 403
     comment.refresh_from_db()
-    assert comment.body == "Mine." and comment.state == "active"
+    assert comment.body == "Mine."
+    assert comment.state == "active"
 
 
 def test_withdraw(consultation, client_for, post):
@@ -287,7 +300,8 @@ def test_withdraw(consultation, client_for, post):
         f"{URL}{comment.pk}/withdraw/", {"reason": "Covered elsewhere."}, format="json"
     )
     assert response.status_code == 200
-    assert response.json()["state"] == "withdrawn" and response.json()["withdrawn_at"]
+    assert response.json()["state"] == "withdrawn"
+    assert response.json()["withdrawn_at"]
     again = client_for(c.stakeholder_a).post(f"{URL}{comment.pk}/withdraw/", format="json")
     assert again.status_code == 403
 
@@ -323,11 +337,14 @@ def test_disposition_by_drafters_only(consultation, client_for, post):
         assert client_for(user).put(url, payload, format="json").status_code == 403
     response = client_for(c.drafter).put(url, payload, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "accepted" and response.json()["revision"] == 2
+    assert response.json()["status"] == "accepted"
+    assert response.json()["revision"] == 2
     stale = client_for(c.drafter).put(url, payload, format="json")
-    assert stale.status_code == 409 and stale.json()["error"]["current"]["revision"] == 2
+    assert stale.status_code == 409
+    assert stale.json()["error"]["current"]["revision"] == 2
     missing = client_for(c.drafter).put(url, {"status": "rejected"}, format="json")
-    assert missing.status_code == 400 and "response" in missing.json()["error"]["fields"]
+    assert missing.status_code == 400
+    assert "response" in missing.json()["error"]["fields"]
     shown = client_for(None).get(f"{URL}{comment.pk}/").json()
     assert shown["disposition"]["status"] == "accepted"
     assert client_for(None).get(f"{URL}?disposition=accepted").json()["count"] == 1

@@ -31,7 +31,8 @@ def test_draft_list_and_detail(consultation, client_for):
         assert "in-preparation" in slugs
     assert client_for(c.other_drafter).get("/api/v1/drafts/in-preparation/").status_code == 404
     detail = anon.get("/api/v1/drafts/it-crimes/").json()
-    assert detail["title_km"] and detail["versions"][0]["status"] == "in_consultation"
+    assert detail["title_km"]
+    assert detail["versions"][0]["status"] == "in_consultation"
     filtered = anon.get("/api/v1/drafts/?lead_ministry=moj").json()
     assert filtered["count"] == 0
 
@@ -57,7 +58,8 @@ def test_working_version_is_shown_only_to_its_drafters(consultation, client_for)
 def test_version_detail(consultation, client_for):
     c = consultation
     data = client_for(None).get(f"/api/v1/versions/{c.version.pk}/").json()
-    assert data["is_open"] is True and data["draft"] == "it-crimes"
+    assert data["is_open"] is True
+    assert data["draft"] == "it-crimes"
     assert set(data["links"]) == {
         "provisions",
         "provision_tree",
@@ -109,7 +111,8 @@ def test_redline_between_versions(consultation, client_for):
     response = anon.get(f"/api/v1/versions/{v2.pk}/redline/?changed_only=true")
     assert response.status_code == 200, response.json()
     data = response.json()
-    assert data["old_version"]["number"] == 1 and data["new_version"]["number"] == 2
+    assert data["old_version"]["number"] == 1
+    assert data["new_version"]["number"] == 2
     assert data["summary"]["changed"] == 1
     assert [ch["stable_id"] for ch in data["results"]] == ["chp_1__art_1"]
     change = data["results"][0]
@@ -127,7 +130,8 @@ def test_redline_between_versions(consultation, client_for):
     other.status = DraftVersion.Status.CLOSED
     other.save()
     refused = anon.get(f"/api/v1/versions/{v2.pk}/redline/?against={other.pk}")
-    assert refused.status_code == 400 and "against" in refused.json()["error"]["fields"]
+    assert refused.status_code == 400
+    assert "against" in refused.json()["error"]["fields"]
 
 
 def test_matrix(consultation, client_for):
@@ -149,8 +153,10 @@ def test_matrix(consultation, client_for):
     url = f"/api/v1/versions/{c.version.pk}/matrix/"
     rows = client_for(None).get(url).json()["results"]
     assert [r["number"] for r in rows] == [1, 2]
-    assert rows[0]["disposition"] == "accepted" and rows[0]["response"] == "Narrowed."
-    assert rows[1]["text"] == "Computer system means…" and rows[1]["kind"] == "amendment"
+    assert rows[0]["disposition"] == "accepted"
+    assert rows[0]["response"] == "Narrowed."
+    assert rows[1]["text"] == "Computer system means…"
+    assert rows[1]["kind"] == "amendment"
     accepted = client_for(None).get(url + "?disposition=accepted").json()["results"]
     assert [r["number"] for r in accepted] == [1]
     assert client_for(None).get(url + "?disposition=maybe").status_code == 400
@@ -177,15 +183,18 @@ def test_packet_request_status_and_download(consultation, client_for, ready_pack
     )
     assert response.status_code == 202, response.json()
     data = response.json()
-    assert data["status"] == "queued" and data["reused"] is False
+    assert data["status"] == "queued"
+    assert data["reused"] is False
     assert response["Location"] == data["url"]
     assert type(response.headers["Location"]) is str  # WSGI servers accept nothing else
     again = official.post(
         f"/api/v1/versions/{c.version.pk}/packets/", {"language": "km"}, format="json"
     )
-    assert again.json()["id"] == data["id"] and again.json()["reused"] is True
+    assert again.json()["id"] == data["id"]
+    assert again.json()["reused"] is True
     status = official.get(data["url"])
-    assert status.status_code == 200 and status.json()["status"] == "queued"
+    assert status.status_code == 200
+    assert status.json()["status"] == "queued"
     not_ready = official.get(data["download_url"])
     assert not_ready.status_code == 409
     assert not_ready.json()["error"]["current"]["status"] == "queued"
@@ -217,7 +226,8 @@ def test_packets_are_for_officials_and_drafters(consultation, client_for, ready_
     bad = client_for(c.drafter).post(
         f"/api/v1/versions/{c.version.pk}/packets/", {"compare_to": 999999}, format="json"
     )
-    assert bad.status_code == 400 and "compare_to" in bad.json()["error"]["fields"]
+    assert bad.status_code == 400
+    assert "compare_to" in bad.json()["error"]["fields"]
 
 
 def test_organisations(consultation, client_for):
@@ -295,7 +305,8 @@ def test_token_page_creates_and_revokes(consultation, client):
     assert client.get("/accounts/api-token/").status_code == 302  # sign in first
     client.force_login(consultation.stakeholder_a)
     page = client.get("/accounts/api-token/")
-    assert page.status_code == 200 and b"You have no API token" in page.content
+    assert page.status_code == 200
+    assert b"You have no API token" in page.content
     created = client.post("/accounts/api-token/", {"action": "create"})
     key = Token.objects.get(user=consultation.stakeholder_a).key
     assert key.encode() in created.content

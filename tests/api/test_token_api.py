@@ -16,12 +16,14 @@ def test_password_gives_a_token_that_replaces_the_old_one(consultation):
     first = _token(client, username="alice", password=PASSWORD)
     assert first.status_code == 200
     second = _token(client, username="alice", password=PASSWORD)
-    assert second.status_code == 200 and second.json()["token"] != first.json()["token"]
+    assert second.status_code == 200
+    assert second.json()["token"] != first.json()["token"]
     assert list(
         Token.objects.filter(user=consultation.stakeholder_a).values_list("key", flat=True)
     ) == [second.json()["token"]]
     me = APIClient(HTTP_AUTHORIZATION=f"Token {second.json()['token']}").get(reverse("api:me"))
-    assert me.status_code == 200 and me.json()["username"] == "alice"
+    assert me.status_code == 200
+    assert me.json()["username"] == "alice"
 
 
 def test_wrong_password_is_a_structured_401_and_no_token(consultation):
@@ -37,7 +39,9 @@ def test_two_factor_accounts_need_the_code(consultation):
     )
     client = APIClient()
     refused = _token(client, username="drafter", password=PASSWORD)
-    assert refused.status_code in (401, 403) and "otp_code" in refused.json()["error"]["message"]
+    assert refused.status_code in (401, 403)
+    assert "otp_code" in refused.json()["error"]["message"]
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
     accepted = _token(client, username="drafter", password=PASSWORD, otp_code=code)
-    assert accepted.status_code == 200 and accepted.json()["token"]
+    assert accepted.status_code == 200
+    assert accepted.json()["token"]

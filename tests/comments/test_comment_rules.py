@@ -38,7 +38,8 @@ def test_withdrawing_keeps_the_row_and_its_history(consultation):
     )
     services.comment_withdraw(comment=comment, by=alice, reason="Covered elsewhere")
     comment.refresh_from_db()
-    assert comment.state == Comment.State.WITHDRAWN and comment.body == "Original words."
+    assert comment.state == Comment.State.WITHDRAWN
+    assert comment.body == "Original words."
     reasons = list(
         comment.history.order_by("history_date").values_list("history_change_reason", flat=True)
     )
@@ -86,7 +87,8 @@ def test_threads_nest_to_any_depth_and_sort_in_order(consultation):
         Comment.objects.filter(root=root).order_by("thread_path").values_list("depth", flat=True)
     )
     assert ordered == [1, 2, 3, 4, 5, 1]
-    assert sibling.root_id == root.pk and parent.depth == 5
+    assert sibling.root_id == root.pk
+    assert parent.depth == 5
 
 
 def test_reply_is_never_less_restricted_than_its_parent(consultation):
@@ -137,7 +139,8 @@ def test_markdown_is_sanitised(consultation):
         body="**Bold** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org)",
     )
     assert "<strong>Bold</strong>" in comment.body_html
-    assert "<script" not in comment.body_html and 'href="javascript' not in comment.body_html
+    assert "<script" not in comment.body_html
+    assert 'href="javascript' not in comment.body_html
     assert 'rel="nofollow' in comment.body_html
 
 
@@ -177,4 +180,5 @@ def test_endorsement_once_per_organisation_and_not_own(consultation):
         services.endorsement_create(comment=comment, by=consultation.stakeholder_a)
     first = services.endorsement_create(comment=comment, by=consultation.stakeholder_b)
     again = services.endorsement_create(comment=comment, by=consultation.stakeholder_b)
-    assert first.pk == again.pk and comment.endorsements.count() == 1
+    assert first.pk == again.pk
+    assert comment.endorsements.count() == 1

@@ -119,12 +119,14 @@ def test_csv_has_bom_khmer_and_no_formulas(consultation, posted):
     data = matrix_csv(rows)
     assert data.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert table[0][0] == "No." and table[0][9] == "Disposition"
+    assert table[0][0] == "No."
+    assert table[0][9] == "Disposition"
     assert len(table) == 4
     amendment = table[1]
     assert amendment[7].startswith("'=HYPERLINK")
     assert "ច្បាប់នេះ" in amendment[7]
-    assert table[2][9] == "Accepted" and table[2][10] == "We narrowed it."
+    assert table[2][9] == "Accepted"
+    assert table[2][10] == "We narrowed it."
 
 
 def test_xlsx_round_trip(consultation, posted):

@@ -117,18 +117,24 @@ def test_redline_recognises_moves_renumbering_removal_and_additions(consultation
     by_id = {c.stable_id: c for c in redline.changes}
 
     moved = by_id["chp_1__art_1"]
-    assert moved.moved and moved.renumbered and not moved.text_changed
-    assert moved.old.number == "1" and moved.new.number == "3"
+    assert moved.moved
+    assert moved.renumbered
+    assert not moved.text_changed
+    assert moved.old.number == "1"
+    assert moved.new.number == "3"
     assert "renumbered (was 1)" in moved.status
 
     removed = by_id["chp_1__art_2"]
-    assert removed.removed and removed.new is None and removed.status == "Removed"
+    assert removed.removed
+    assert removed.new is None
+    assert removed.status == "Removed"
 
     assert by_id[added.stable_id].added
     assert by_id[added.stable_id].new.number == "1"
 
     edited = by_id["chp_2__art_3"]
-    assert edited.text_changed and not edited.moved
+    assert edited.text_changed
+    assert not edited.moved
     assert edited.renumbered  # 3 → 2 after the removal
     assert ("insert", "lawful authority") in edited.text_ops("en")
     assert "<ins>lawful authority</ins>" in edited.text_html_en

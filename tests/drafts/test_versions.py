@@ -34,7 +34,8 @@ def test_edit_service_refuses_published_version_with_a_reason(consultation):
 def test_stable_ids_survive_renumbering_into_the_next_version(consultation):
     drafter = consultation.drafter
     v2 = services.version_start_next(draft=consultation.draft, by=drafter)
-    assert v2.number == 2 and v2.parent_id == consultation.version.pk
+    assert v2.number == 2
+    assert v2.parent_id == consultation.version.pk
     chapter_one = Provision.objects.get(version=v2, stable_id="chp_1")
     first = Provision.objects.get(version=v2, stable_id="chp_1__art_1")
     services.provision_add(
@@ -80,7 +81,8 @@ def test_removed_provision_is_recorded_not_forgotten(consultation):
     services.provision_remove(provision=chapter, by=drafter, reason="Merged into chapter 2")
     assert not Provision.objects.for_reading(v2).filter(stable_id__startswith="chp_1").exists()
     removed = Provision.objects.filter(version=v2, stable_id__startswith="chp_1")
-    assert removed.count() == 3 and all(p.removed_at for p in removed)
+    assert removed.count() == 3
+    assert all(p.removed_at for p in removed)
 
 
 def test_concurrent_edit_is_a_conflict_not_a_lost_update(consultation):
@@ -103,7 +105,8 @@ def test_publish_supersedes_previous_and_freezes(consultation):
     services.version_publish(version=v2, by=drafter, closes_at=timezone.now() + timedelta(days=20))
     v2.refresh_from_db()
     consultation.version.refresh_from_db()
-    assert v2.status == DraftVersion.Status.IN_CONSULTATION and v2.is_frozen
+    assert v2.status == DraftVersion.Status.IN_CONSULTATION
+    assert v2.is_frozen
     assert consultation.version.status == DraftVersion.Status.SUPERSEDED
     with pytest.raises(DomainError):
         services.version_start_next(

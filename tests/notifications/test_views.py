@@ -56,7 +56,8 @@ def test_the_bell_counts_unread_and_marking_read_clears_it(consultation, client)
     htmx = client.post(reverse("notifications:read", args=[second.pk]), HTTP_HX_REQUEST="true")
     body = htmx.content.decode()
     assert f'id="notification-{second.pk}"' in body
-    assert 'hx-swap-oob="true"' in body and "Notifications: 1 unread" in body
+    assert 'hx-swap-oob="true"' in body
+    assert "Notifications: 1 unread" in body
 
     client.post(reverse("notifications:read_all"))
     assert not Notification.objects.filter(recipient=c.stakeholder_a, read_at__isnull=True).exists()
@@ -104,12 +105,14 @@ def test_follow_and_unfollow_with_and_without_javascript(consultation, client):
     client.force_login(c.stakeholder_a)
     follow_url = reverse("notifications:follow", args=[c.draft.slug])
     response = client.post(follow_url, {"next": "/somewhere/"})
-    assert response.status_code == 302 and response["Location"] == "/somewhere/"
+    assert response.status_code == 302
+    assert response["Location"] == "/somewhere/"
     client.post(follow_url)  # twice: still one follow
     assert Follow.objects.filter(user=c.stakeholder_a, draft=c.draft).count() == 1
 
     page = client.get(reverse("notifications:preferences")).content.decode()
-    assert c.draft.short_title in page and "Unfollow" in page
+    assert c.draft.short_title in page
+    assert "Unfollow" in page
 
     htmx = client.post(
         reverse("notifications:unfollow", args=[c.draft.slug]), HTTP_HX_REQUEST="true"

@@ -34,7 +34,8 @@ def test_org_admin_grants_a_role_by_email(client, consultation, org_admin):
     )
     assert response.status_code == 302
     membership = Membership.objects.get(user=newcomer, organisation=c.org_a)
-    assert membership.is_active and membership.granted_by == org_admin
+    assert membership.is_active
+    assert membership.granted_by == org_admin
     assert not membership.is_org_admin
     newcomer.refresh_from_db()
     assert newcomer.active_organisation == c.org_a
@@ -95,7 +96,8 @@ def test_staff_may_manage_any_organisation(client, consultation):
     )
     assert response.status_code == 302
     granted = Membership.objects.get(user=c.stakeholder_b, organisation=c.assembly)
-    assert granted.role == "official" and granted.is_org_admin
+    assert granted.role == "official"
+    assert granted.is_org_admin
 
 
 def test_ending_a_membership_keeps_the_row_and_removes_the_rights(client, consultation, org_admin):
@@ -108,7 +110,8 @@ def test_ending_a_membership_keeps_the_row_and_removes_the_rights(client, consul
     )
     assert response.status_code == 302
     membership.refresh_from_db()
-    assert not membership.is_active and membership.ended_at
+    assert not membership.is_active
+    assert membership.ended_at
     assert membership.history.latest().history_change_reason == "Left the organisation"
     alice = type(c.stakeholder_a).objects.get(pk=c.stakeholder_a.pk)
     assert alice.active_organisation is None

@@ -124,7 +124,8 @@ def test_markdown_renderer_keeps_only_safe_markup():
     html = render_markdown("**bold** <b>raw</b> [ok](https://example.org) [bad](javascript:x)")
     assert "<strong>bold</strong>" in html
     assert "<b>" not in html
-    assert 'href="https://example.org"' in html and 'rel="nofollow noopener noreferrer ugc"' in html
+    assert 'href="https://example.org"' in html
+    assert 'rel="nofollow noopener noreferrer ugc"' in html
     assert 'href="javascript' not in html
     assert_harmless(html)
 
@@ -308,7 +309,8 @@ def test_forged_organisation_in_an_api_payload_is_refused(client, consultation):
     own = api_post(client, c, body="Speaking for us", organisation=c.org_a.pk, author=c.official.pk)
     assert own.status_code == 201
     comment = Comment.objects.get(body="Speaking for us")
-    assert comment.organisation == c.org_a and comment.author == c.stakeholder_a
+    assert comment.organisation == c.org_a
+    assert comment.author == c.stakeholder_a
 
 
 def test_forged_organisation_in_a_reply_is_refused(client, consultation):
@@ -341,7 +343,8 @@ def test_forged_organisation_in_a_web_form_is_ignored(client, consultation):
     )
     assert response.status_code == 302
     comment = Comment.objects.get(body="Web form with a forged field")
-    assert comment.organisation == c.org_a and comment.author == c.stakeholder_a
+    assert comment.organisation == c.org_a
+    assert comment.author == c.stakeholder_a
 
 
 def test_concurrent_edits_are_conflicts_not_lost_updates(client, consultation):
@@ -365,7 +368,8 @@ def test_concurrent_edits_are_conflicts_not_lost_updates(client, consultation):
     assert answer.status_code == 409
     assert answer.json()["error"]["current"]["body"] == "Edited elsewhere"
     comment.refresh_from_db()
-    assert comment.body == "Edited elsewhere" and comment.revision == 2
+    assert comment.body == "Edited elsewhere"
+    assert comment.revision == 2
 
 
 def test_concurrent_dispositions_are_conflicts(consultation):
@@ -413,7 +417,8 @@ def test_rate_limit_is_a_clear_429_on_web_and_api(client, consultation, clean_ca
     )
     assert second.status_code == 429
     html = second.content.decode()
-    assert "You may post again in" in html and "Two, kept" in html
+    assert "You may post again in" in html
+    assert "Two, kept" in html
     answer = api_post(api(client, c.stakeholder_a), c, body="Three")
     assert answer.status_code == 429
     assert int(answer["Retry-After"]) > 0
@@ -450,7 +455,8 @@ def test_packet_html_is_sanitised_and_leaves_out_restricted_comments(consultatio
         version=c.version, language=Packet.Language.ENGLISH, fingerprint="0" * 64
     )
     html = render_single_html(packet)
-    assert "Packet" in html and "Rejected." in html
+    assert "Packet" in html
+    assert "Rejected." in html
     assert "Restricted words that stay out" not in html
     parser = _Markup()
     parser.feed(html)

@@ -34,7 +34,8 @@ def test_report_button_files_a_report(client, consultation):
     response = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "Spam."})
     assert response.status_code in (200, 302)
     report = Report.objects.get(comment=comment)
-    assert report.reporter == c.stakeholder_b and report.reason == "Spam."
+    assert report.reporter == c.stakeholder_b
+    assert report.reason == "Spam."
 
 
 def test_queue_lists_open_reports_for_moderators(client, consultation, reported):
@@ -42,7 +43,8 @@ def test_queue_lists_open_reports_for_moderators(client, consultation, reported)
     response = client.get(reverse(QUEUE))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This is abusive." in html and "Insulting words here." in html
+    assert "This is abusive." in html
+    assert "Insulting words here." in html
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,8 @@ def test_queue_is_for_moderators_only(client, consultation, reported, role):
 
 def test_anonymous_is_sent_to_sign_in(client, reported):
     response = client.get(reverse(QUEUE))
-    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
 
 
 def test_moderators_of_another_ministry_do_not_see_this_draft(client, consultation, reported):
@@ -86,9 +89,11 @@ def test_hide_with_reason_then_restore(client, consultation, reported):
     assert response.status_code == 302
     reported.refresh_from_db()
     assert reported.state == Comment.State.HIDDEN
-    assert reported.hidden_by == c.moderator and reported.hidden_reason == "Personal insult."
+    assert reported.hidden_by == c.moderator
+    assert reported.hidden_reason == "Personal insult."
     report = reported.reports.get()
-    assert report.resolved_by == c.moderator and "Personal insult." in report.resolution
+    assert report.resolved_by == c.moderator
+    assert "Personal insult." in report.resolution
     # The original words: officials, drafters and the author still see them; others do not.
     assert can(c.official, "comment.view_hidden", reported)
     assert can(c.drafter, "comment.view_hidden", reported)
@@ -129,7 +134,8 @@ def test_keep_the_comment_closes_the_reports(client, consultation, reported):
     reported.refresh_from_db()
     assert reported.state == Comment.State.ACTIVE
     report = reported.reports.get()
-    assert report.resolution == "Robust but fair criticism." and report.resolved_at
+    assert report.resolution == "Robust but fair criticism."
+    assert report.resolved_at
     assert "Insulting words here." not in client.get(reverse(QUEUE)).content.decode()
     resolved = client.get(reverse(QUEUE) + "?show=resolved").content.decode()
     assert "Robust but fair criticism." in resolved

@@ -61,7 +61,8 @@ def documented_matrix() -> dict[str, dict[str, bool]]:
         key = re.search(r"`([a-z_.]+)`", cells[0])
         assert key, f"row without an action key: {line}"
         values = cells[1:]
-        assert len(values) == len(ROLES) and set(values) <= {"yes", "no"}, line
+        assert len(values) == len(ROLES), line
+        assert set(values) <= {"yes", "no"}, line
         matrix[key.group(1)] = {
             role: value == "yes" for role, value in zip(ROLES, values, strict=True)
         }

@@ -90,7 +90,8 @@ def test_sign_in_asks_for_the_code(client, drafter_with_device):
         reverse("accounts:two_factor_verify"),
         {"code": code_for(device), "next": reverse("comments:moderation")},
     )
-    assert right.status_code == 302 and right["Location"] == reverse("comments:moderation")
+    assert right.status_code == 302
+    assert right["Location"] == reverse("comments:moderation")
     assert client.get(reverse("comments:draft_list")).status_code == 200
     assert client.get(reverse("api:me")).status_code == 200
 

@@ -18,8 +18,10 @@ def test_anonymous_reader_sees_public_comments_and_a_sign_in_link(
     post_comment(consultation, body="Public words")
     post_comment(consultation, body="Participants only", visibility="participants")
     page = client_for(None).get(article_url).content.decode()
-    assert "Public words" in page and "Participants only" not in page
-    assert "Sign in to comment" in page and 'id="comment-form"' in page
+    assert "Public words" in page
+    assert "Participants only" not in page
+    assert "Sign in to comment" in page
+    assert 'id="comment-form"' in page
     assert '<form id="comment-form"' not in page
     page = client_for(consultation.stakeholder_b).get(article_url).content.decode()
     assert "Participants only" in page
@@ -28,7 +30,8 @@ def test_anonymous_reader_sees_public_comments_and_a_sign_in_link(
 def test_form_says_who_the_stakeholder_comments_as(consultation, client_for, article_url):
     page = client_for(consultation.stakeholder_a).get(article_url).content.decode()
     assert "Commenting as <strong>Digital Rights Forum</strong>" in page
-    assert 'name="quote_exact"' in page and "Quote a passage (optional)" in page
+    assert 'name="quote_exact"' in page
+    assert "Quote a passage (optional)" in page
     assert "**bold**" in page  # the formatting help line
     # The amendment box starts with the article's current text.
     assert consultation.article.text_en in page
@@ -51,10 +54,12 @@ def test_posting_with_a_quote_stores_and_highlights_it(
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("comments:permalink", args=[comment.pk])
-    assert comment.quote_exact == "without right" and comment.kind == "question"
+    assert comment.quote_exact == "without right"
+    assert comment.kind == "question"
     assert comment.organisation == consultation.org_a
     page = client.get(response["Location"], follow=True).content.decode()
-    assert f'href="#comment-{comment.pk}"' in page and "<mark>without right</mark>" in page
+    assert f'href="#comment-{comment.pk}"' in page
+    assert "<mark>without right</mark>" in page
     assert "<em>without right</em>" in page  # the sanitized Markdown body
     assert "Your comment was posted." in page
 
@@ -131,7 +136,8 @@ def test_amendment_preview_without_javascript_shows_the_word_diff(
     page = response.content.decode()
     assert response.status_code == 200
     assert '<del><span class="visually-hidden">[removed: </span>right' in page
-    assert "authorisation" in page and "<ins>" in page
+    assert "authorisation" in page
+    assert "<ins>" in page
     assert not Comment.objects.exists()
 
 
@@ -143,7 +149,8 @@ def test_preview_endpoint_returns_the_diff_fragment(consultation, client_for):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "<ins>" in page and "&lt;b&gt;words&lt;/b&gt;" in page
+    assert "<ins>" in page
+    assert "&lt;b&gt;words&lt;/b&gt;" in page
     assert "<html" not in page
 
 
@@ -156,7 +163,8 @@ def test_posted_amendment_shows_its_diff(consultation, client_for, article_url, 
     )
     page = client.get(article_url).content.decode()
     assert "Proposed text, compared with the article" in page
-    assert "No person" in page and "<del>" in page
+    assert "No person" in page
+    assert "<del>" in page
 
 
 def test_closed_consultation_hides_the_form_and_refuses_a_forged_post(
@@ -177,10 +185,12 @@ def test_closed_consultation_hides_the_form_and_refuses_a_forged_post(
     response = client.post(
         reverse("comments:reply", args=[first.pk]), {"body": "Late reply", "visibility": "public"}
     )
-    assert response.status_code == 403 and b"not open" in response.content
+    assert response.status_code == 403
+    assert b"not open" in response.content
     assert b"Late reply" in response.content  # the text is kept
     response = client.post(reverse("comments:endorse", args=[first.pk]))
-    assert response.status_code == 403 and b"not open" in response.content
+    assert response.status_code == 403
+    assert b"not open" in response.content
     assert Comment.objects.count() == 1
 
 
@@ -235,4 +245,5 @@ def test_preview_is_for_those_who_may_comment_and_refuses_oversized_text(
     limit = settings.PORTAL["COMMENT_MAX_LENGTH"] * 3
     response = client_for(c.stakeholder_a).post(url, {"proposed_text": "x" * (limit + 1)})
     assert response.status_code == 200
-    assert b"form-errors" in response.content and b"<ins>" not in response.content
+    assert b"form-errors" in response.content
+    assert b"<ins>" not in response.content

@@ -92,7 +92,8 @@ def test_whole_draft_page_filters_and_names_the_article(consultation, mixed, cli
     elsewhere = post_comment(c, provision=other_article, body="On article two")
     url = reverse("comments:version", args=[c.draft.slug, 1])
     page = client_for(None).get(url).content.decode()
-    assert len(shown_ids(page)) == 4 and "On <a href=" in page
+    assert len(shown_ids(page)) == 4
+    assert "On <a href=" in page
     assert other_article.label in page
     page = (
         client_for(None).get(url, {"organisation_kind": "ngo", "sort": "oldest"}).content.decode()
@@ -108,13 +109,16 @@ def test_threads_are_paged_with_a_more_link_and_an_htmx_fragment(
     client = client_for(None)
     page = client.get(article_url).content.decode()
     assert shown_ids(page) == [c.pk for c in comments[::-1][:3]]
-    assert "Show more comments" in page and "?page=2" in page and "Page 1 of 3" in page
+    assert "Show more comments" in page
+    assert "?page=2" in page
+    assert "Page 1 of 3" in page
     fragment = client.get(article_url, {"page": 2, "fragment": "threads"}, **HTMX).content.decode()
     assert "<html" not in fragment
     assert shown_ids(fragment) == [c.pk for c in comments[::-1][3:6]]
     assert "page=3" in fragment
     page = client.get(article_url, {"page": 3}).content.decode()
-    assert shown_ids(page) == [comments[0].pk] and "Previous page" in page
+    assert shown_ids(page) == [comments[0].pk]
+    assert "Previous page" in page
     assert "Show more comments" not in page
 
 
