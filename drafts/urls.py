@@ -2,9 +2,17 @@
 
 from django.urls import include, path
 
+from . import views
+
 app_name = "drafts"
 urlpatterns = [
     path("", include("drafts.urls_reading")),
-    path("", include("drafts.urls_desk")),
+    path("drafts/<slug:slug>/compare/", views.compare_index, name="compare_index"),
+    path("drafts/<slug:slug>/compare/<int:old>/<int:new>/", views.compare, name="compare"),
+    path(
+        "drafts/<slug:slug>/compare/<int:old>/<int:new>/<str:stable_id>/",
+        views.compare_article,
+        name="compare_article",
+    ),
     path("", include("drafts.urls_packets")),
 ]

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comments.models import Disposition
+from drafts.models import Provision
+from drafts.redline import render_diff_html, word_diff
 from stakeholders.policies import ensure_can
 
-from ..models import Provision
-from ..redline import render_diff_html, word_diff
 from .base import (
     _draft,
     desk_view,
@@ -137,7 +137,7 @@ def history(request, slug, stable_id):
     latest = records[-1]
     return render(
         request,
-        "drafts/desk/history.html",
+        "desk/history.html",
         {
             "draft": draft,
             "stable_id": stable_id,
@@ -145,6 +145,3 @@ def history(request, slug, stable_id):
             "entries": entries,
         },
     )
-
-
-# --- compare -----------------------------------------------------------------------

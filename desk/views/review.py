@@ -11,21 +11,20 @@ from comments import matrix as matrix_selectors
 from comments import services as comment_services
 from comments.models import Comment, Disposition
 from core.errors import ConflictError, DomainError
+from core.web import form_error, safe_next
+from drafts.models import Draft, Provision
+from drafts.redline import render_diff_html, word_diff
 from stakeholders.policies import can, ensure_can
 
-from ..forms_desk import (
+from ..forms import (
     ApplyForm,
     DispositionForm,
 )
-from ..models import Draft, Provision
-from ..redline import render_diff_html, word_diff
 from .base import (
     _desk_url,
     _draft,
     _facet_links,
     _filters,
-    _form_error,
-    _safe_next,
     _version,
     _working_version,
     desk_view,
@@ -78,7 +77,7 @@ def review(request, slug, number):
             row.proposal_language = language
     return render(
         request,
-        "drafts/desk/review.html",
+        "desk/review.html",
         {
             "draft": draft,
             "version": version,
@@ -114,7 +113,7 @@ def respond(request, slug, comment_id):
     ensure_can(request.user, "comment.answer", comment)
     disposition = getattr(comment, "disposition", None)
     review_url = (
-        _desk_url("desk_review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
+        _desk_url("review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
     )
     context = {"draft": draft, "version": comment.version, "comment": comment}
     if request.method == "POST":
@@ -136,14 +135,14 @@ def respond(request, slug, comment_id):
                 form = DispositionForm(fresh)
                 form.is_valid()
                 context.update({"form": form, "conflict": True, "current": current})
-                return render(request, "drafts/desk/respond.html", context, status=409)
+                return render(request, "desk/respond.html", context, status=409)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request, _("Your response to comment #%(id)s was saved.") % {"id": comment.pk}
                 )
-                return redirect(_safe_next(request, review_url))
+                return redirect(safe_next(request, review_url))
     else:
         form = DispositionForm(
             initial={
@@ -155,7 +154,7 @@ def respond(request, slug, comment_id):
             }
         )
     context.update({"form": form, "current": disposition})
-    return render(request, "drafts/desk/respond.html", context)
+    return render(request, "desk/respond.html", context)
 
 
 def _three_way(comment: Comment, working_article: Provision, language: str) -> dict:
@@ -187,7 +186,7 @@ def apply(request, slug, comment_id):
             request,
             _("Start the next working version first; an amendment is applied to it."),
         )
-        return redirect(_desk_url("desk_home", draft))
+        return redirect(_desk_url("home", draft))
     ensure_can(request.user, "version.edit", working)
     article = (
         Provision.objects.filter(version=working, stable_id=comment.provision.stable_id)
@@ -204,7 +203,7 @@ def apply(request, slug, comment_id):
     three_way = _three_way(comment, article, language)
     disposition = getattr(comment, "disposition", None)
     review_url = (
-        _desk_url("desk_review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
+        _desk_url("review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
     )
     resolving = three_way["diverged"]
     status = 200
@@ -240,7 +239,7 @@ def apply(request, slug, comment_id):
                 resolving = True
                 status = 409
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -250,7 +249,7 @@ def apply(request, slug, comment_id):
                     )
                     % {"id": comment.pk, "label": article.label, "number": working.number},
                 )
-                return redirect(_safe_next(request, review_url))
+                return redirect(safe_next(request, review_url))
         else:
             resolving = resolving or bool(request.POST.get("resolve"))
     else:
@@ -266,7 +265,7 @@ def apply(request, slug, comment_id):
         )
     return render(
         request,
-        "drafts/desk/apply.html",
+        "desk/apply.html",
         {
             "draft": draft,
             "version": comment.version,
@@ -280,6 +279,3 @@ def apply(request, slug, comment_id):
         },
         status=status,
     )
-
-
-# --- comment-response matrix -------------------------------------------------------
