@@ -430,3 +430,7 @@ def acting_organisation(user) -> Organisation | None:
     if getattr(user, "active_organisation_id", None) == actor.acting_org_id:
         return user.active_organisation
     return Organisation.objects.filter(pk=actor.acting_org_id).first()
+
+
+# The amendment readers live in services for now; the desk reads them from here.
+from .services import amendment_base_text, amendment_language  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -10,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from comments import matrix as matrix_selectors
 from comments import services as comment_services
 from comments.models import Comment, Disposition
+from comments.selectors import amendment_base_text, amendment_language
 from core.errors import ConflictError, DomainError
 from core.web import form_error, safe_next
-from drafts.models import Draft, Provision
+from drafts.models import Draft, DraftVersion, Provision
 from drafts.redline import render_diff_html, word_diff
 from stakeholders.policies import can, ensure_can
 
@@ -42,7 +44,10 @@ def review(request, slug, number):
     rows = matrix_selectors.filter_rows(all_rows, filters)
     facets = _facet_links(request, matrix_selectors.matrix_facets(all_rows, filters), filters)
     checks = matrix_selectors.passage_checks_for(version)
-    working = _working_version(draft)
+    prefetch_related_objects([draft], "versions")  # "comment.apply" reads them for every row
+    working = next(
+        (v for v in draft.versions.all() if v.status == DraftVersion.Status.WORKING), None
+    )
     can_answer = can(request.user, "desk.view", draft)
     for row in rows:
         comment = row.comment
@@ -59,17 +64,13 @@ def review(request, slug, number):
             },
             auto_id=f"id_c{comment.pk}_%s",
         )
-        row.can_apply = (
-            working is not None
-            and working.pk != version.pk
-            and comment.kind == Comment.Kind.AMENDMENT
-            and bool(comment.proposed_text)
-        )
+        comment.version = version  # with its draft and the draft's versions: no query per row
+        row.can_apply = can(request.user, "comment.apply", comment)
         if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
-            language = comment_services.amendment_language(comment)
+            language = amendment_language(comment)
             row.proposal_diff = render_diff_html(
                 word_diff(
-                    comment_services.amendment_base_text(comment, language),
+                    amendment_base_text(comment, language),
                     comment.proposed_text,
                     language,
                 )
@@ -158,7 +159,7 @@ def respond(request, slug, comment_id):
 
 
 def _three_way(comment: Comment, working_article: Provision, language: str) -> dict:
-    base = comment_services.amendment_base_text(comment, language)
+    base = amendment_base_text(comment, language)
     proposed = comment.proposed_text
     current = working_article.text_in(language) if language == "km" else working_article.text_en
     return {
@@ -179,14 +180,8 @@ def apply(request, slug, comment_id):
     """Merge a proposed amendment into the working version, through a three-way view if needed."""
     draft = _draft(slug)
     comment = _comment(draft, comment_id)
-    ensure_can(request.user, "comment.apply", comment)
+    ensure_can(request.user, "comment.apply", comment)  # also: a working version to apply it to
     working = _working_version(draft)
-    if working is None or working.pk == comment.version_id:
-        messages.error(
-            request,
-            _("Start the next working version first; an amendment is applied to it."),
-        )
-        return redirect(_desk_url("home", draft))
     ensure_can(request.user, "version.edit", working)
     article = (
         Provision.objects.filter(version=working, stable_id=comment.provision.stable_id)
@@ -199,7 +194,7 @@ def apply(request, slug, comment_id):
             _("This provision is no longer in the working version; answer the comment instead."),
         )
         return redirect(_desk_url("respond", draft, comment_id=comment.pk))
-    language = comment_services.amendment_language(comment)
+    language = amendment_language(comment)
     three_way = _three_way(comment, article, language)
     disposition = getattr(comment, "disposition", None)
     review_url = (
