@@ -182,3 +182,31 @@ def test_history_is_closed_to_stakeholders(client, consultation, desk_round):
     client.force_login(c.moderator)
     ok = client.get(url("desk:article_history", slug=c.draft.slug, stable_id="chp_1__art_1"))
     assert ok.status_code == 200
+
+
+def test_history_rows_carry_the_kind_of_change_and_the_comment(consultation, desk_round):
+    """The history page reads data from the rows, not English reasons."""
+    c = consultation
+    comment_services.amendment_apply(
+        comment=desk_round.amendment,
+        by=c.drafter,
+        working_version=desk_round.v2,
+        response="Intent is now required.",
+    )
+    applied = working_article(desk_round).history.first()
+    assert applied.change_kind == "amendment_applied"
+    assert applied.caused_by_comment_id == desk_round.amendment.pk
+    copied = working_article(desk_round).history.last()
+    assert copied.change_kind == "carried_forward"
+    assert copied.caused_by_comment_id is None
+
+    moving = working_article(desk_round, "chp_1__art_2")
+    draft_services.provision_move(
+        provision=moving,
+        by=c.drafter,
+        parent=working_article(desk_round, "chp_2"),
+        after=working_article(desk_round, "chp_2__art_3"),
+    )
+    moved = working_article(desk_round, "chp_1__art_2").history.first()
+    assert moved.change_kind == "moved"
+    assert moved.caused_by_comment_id is None
