@@ -629,6 +629,7 @@ def amendment_apply(
             by=by,
             revision=article.revision,
             reason=f"Applied amendment #{comment.pk}",
+            caused_by_comment_id=comment.pk,
             **{f"text_{language}": final},
         )
         disposition_record(

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from core.i18n import localized
 from stakeholders.policies import version_visibility_filter
@@ -145,6 +146,38 @@ class DraftVersion(models.Model):
         return localized(self, "change_note")
 
 
+class ProvisionChange(models.TextChoices):
+    """What a save did to a provision, as recorded on its history row."""
+
+    IMPORTED = "imported", _("Imported")
+    ADDED = "added", _("Added")
+    EDITED = "edited", _("Edited")
+    MOVED = "moved", _("Moved")
+    RENUMBERED = "renumbered", _("Renumbered")
+    RESEQUENCED = "resequenced", _("Resequenced")
+    REMOVED = "removed", _("Removed")
+    CARRIED_FORWARD = "carried_forward", _("Carried into a new version")
+    AMENDMENT_APPLIED = "amendment_applied", _("Amendment applied")
+
+
+class ProvisionHistoryFields(models.Model):
+    """Extra fields of a provision's history row: data the history page reads.
+
+    ``caused_by_comment_id`` is a plain id, not a foreign key: drafts sit below
+    comments and do not know the Comment model.
+    """
+
+    change_kind = models.CharField(
+        _("kind of change"), max_length=20, choices=ProvisionChange.choices, blank=True
+    )
+    caused_by_comment_id = models.PositiveBigIntegerField(
+        _("caused by comment"), null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ProvisionQuerySet(models.QuerySet):
     def for_reading(self, version):
         """A version's provisions in document order, removed ones left out."""
@@ -191,7 +224,7 @@ class Provision(models.Model):
     revision = models.PositiveIntegerField(_("revision"), default=1)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ProvisionHistoryFields])
     objects = ProvisionQuerySet.as_manager()
 
     class Meta:
@@ -218,6 +251,11 @@ class Provision(models.Model):
         raise ValidationError(
             _("Provisions are never deleted; remove them from a working version.")
         )
+
+    def mark_change(self, kind: str, *, caused_by_comment_id: int | None = None) -> None:
+        """Say what the next save does; its history row records it (see ``_record_change``)."""
+        self._change_kind = kind
+        self._caused_by_comment_id = caused_by_comment_id
 
     @property
     def label(self) -> str:
@@ -312,3 +350,15 @@ class Packet(models.Model):
             "fingerprint": self.fingerprint[:12],
             "version": self.version,
         }
+
+
+def _record_change(sender, instance, history_instance, **kwargs):
+    """Copy what ``Provision.mark_change`` said onto the history row being written."""
+    if isinstance(instance, Provision):
+        kind = getattr(instance, "_change_kind", "")
+        if kind:
+            history_instance.change_kind = kind
+            history_instance.caused_by_comment_id = getattr(instance, "_caused_by_comment_id", None)
+
+
+pre_create_historical_record.connect(_record_change, dispatch_uid="drafts.provision_change")

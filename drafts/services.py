@@ -15,7 +15,7 @@ from core.events import emit
 from core.text import clean_user_text
 from stakeholders.policies import ensure_can
 
-from .models import Draft, DraftVersion, Provision
+from .models import Draft, DraftVersion, Provision, ProvisionChange
 
 
 @dataclass
@@ -87,6 +87,7 @@ def provisions_import(*, version: DraftVersion, specs: list[ProvisionSpec], by) 
                 text_km=clean_user_text(spec.text_km),
             )
             provision._change_reason = "Imported"
+            provision.mark_change(ProvisionChange.IMPORTED)
             provision.save()
             walk(spec.children or [], provision)
 
@@ -121,6 +122,7 @@ def _copy_provisions(*, source: DraftVersion, target: DraftVersion, by) -> None:
         Provision,
         default_user=by,
         default_change_reason=f"Copied from version {source.number}",
+        custom_historical_attrs={"change_kind": ProvisionChange.CARRIED_FORWARD},
     )
     by_stable_id = {
         p.stable_id: p for p in Provision.objects.filter(version=target).select_related("version")
@@ -235,8 +237,12 @@ def provision_edit(
     text_km=None,
     number=None,
     reason: str = "",
+    caused_by_comment_id: int | None = None,
 ) -> Provision:
     """Change a provision of a working version.
+
+    ``caused_by_comment_id`` names the comment whose amendment this edit applies;
+    the history row records it.
 
     ``revision`` is the revision the editor started from: if somebody saved in
     between, the save is refused with a ConflictError carrying the current
@@ -272,6 +278,10 @@ def provision_edit(
         current.revision += 1
         current._change_reason = reason or "Edited"
         current._history_user = by
+        current.mark_change(
+            ProvisionChange.AMENDMENT_APPLIED if caused_by_comment_id else ProvisionChange.EDITED,
+            caused_by_comment_id=caused_by_comment_id,
+        )
         current.save()
     return current
 
@@ -295,6 +305,7 @@ def provision_remove(*, provision: Provision, by, reason: str = "") -> Provision
             node.removed_by = by
             node.revision += 1
             node._change_reason = reason or "Removed"
+            node.mark_change(ProvisionChange.REMOVED)
             node._history_user = by
             node.save()
             stack.extend(
@@ -335,7 +346,12 @@ def _resequence(version: DraftVersion, by) -> None:
     for index, item in enumerate(ordered, start=1):
         item.position = index * POSITION_STEP
     bulk_update_with_history(
-        ordered, Provision, ["position"], default_user=by, default_change_reason="Resequenced"
+        ordered,
+        Provision,
+        ["position"],
+        default_user=by,
+        default_change_reason="Resequenced",
+        custom_historical_attrs={"change_kind": ProvisionChange.RESEQUENCED},
     )
 
 
@@ -423,6 +439,7 @@ def provision_add(
         )
         _place(version=version, nodes=[provision], parent=parent, after=after, by=by)
         provision._change_reason = "Added"
+        provision.mark_change(ProvisionChange.ADDED)
         provision._history_user = by
         provision.save()
     return provision
@@ -450,6 +467,7 @@ def provision_move(
         for node in nodes:
             node.revision += 1
             node._change_reason = "Moved"
+            node.mark_change(ProvisionChange.MOVED)
             node._history_user = by
             node.save()
     return current
@@ -473,6 +491,7 @@ def version_renumber_articles(*, version: DraftVersion, by) -> int:
                 provision.number = new_number
                 provision.revision += 1
                 provision._change_reason = "Renumbered"
+                provision.mark_change(ProvisionChange.RENUMBERED)
                 provision._history_user = by
                 provision.save()
                 changed += 1

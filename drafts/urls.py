@@ -1,9 +1,18 @@
-"""Drafts' pages. Each family of views keeps its own route module."""
+"""Drafts' own pages: comparing two versions (the redline). Review packets have their routes here
+until they move to their app."""
 
 from django.urls import include, path
 
+from . import views
+
 app_name = "drafts"
 urlpatterns = [
-    path("", include("drafts.urls_desk")),
+    path("drafts/<slug:slug>/compare/", views.compare_index, name="compare_index"),
+    path("drafts/<slug:slug>/compare/<int:old>/<int:new>/", views.compare, name="compare"),
+    path(
+        "drafts/<slug:slug>/compare/<int:old>/<int:new>/<str:stable_id>/",
+        views.compare_article,
+        name="compare_article",
+    ),
     path("", include("drafts.urls_packets")),
 ]

@@ -7,6 +7,7 @@ from . import security, views
 urlpatterns = [
     path("", include("drafts.urls")),
     path("", include("comments.urls")),
+    path("", include("desk.urls")),
     path("accounts/", include("stakeholders.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),

@@ -336,11 +336,22 @@ def _comment_answer(actor, comment):
 
 @rule("comment.apply")
 def _comment_apply(actor, comment):
+    """A drafter applies a proposed amendment to the draft's next working version.
+
+    The working version must be another version than the one commented on. The
+    draft's versions are read once, or not at all when the caller prefetched them.
+    """
     reason = _comment_answer(actor, comment)
     if reason:
         return reason
     if comment.kind != "amendment" or not comment.proposed_text:
         return _("Only a proposed amendment can be applied.")
+    version = comment.version
+    if not any(
+        other.status == version.Status.WORKING and other.pk != version.pk
+        for other in version.draft.versions.all()
+    ):
+        return _("Start the next working version first; an amendment is applied to it.")
     return None
 
 

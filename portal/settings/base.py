@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "stakeholders",
     "drafts",
     "comments",
+    "desk",
     "notifications",
     "audit",
     "demo",

@@ -53,13 +53,13 @@ def test_a_full_round_in_the_browser(
     sign_in(page, "drafter")
 
     # Start version 2 from the desk.
-    page.goto(reverse("drafts:desk_home", kwargs={"slug": slug}))
+    page.goto(reverse("desk:home", kwargs={"slug": slug}))
     page.get_by_role("button", name="Start the next version").click()
     page.wait_for_url("**/desk/*/v2/")
     v2 = DraftVersion.objects.get(draft=c.draft, number=2)
 
     # Answer the plain comment on the review desk (the box opens with a click).
-    page.goto(reverse("drafts:desk_review", kwargs={"slug": slug, "number": 1}))
+    page.goto(reverse("desk:review", kwargs={"slug": slug, "number": 1}))
     item = page.locator(f"#comment-{comment.pk}")
     item.locator("summary").click()
     item.get_by_label("Disposition").select_option("rejected")
@@ -78,7 +78,7 @@ def test_a_full_round_in_the_browser(
     )
 
     # Applying the amendment now shows the three texts instead of overwriting.
-    page.goto(reverse("drafts:desk_review", kwargs={"slug": slug, "number": 1}))
+    page.goto(reverse("desk:review", kwargs={"slug": slug, "number": 1}))
     amendment_item = page.locator(f"#comment-{amendment.pk}")
     amendment_item.locator("summary").click()
     amendment_item.get_by_role("link", name="Apply to version 2…").click()
@@ -105,7 +105,7 @@ def test_a_full_round_in_the_browser(
     assert disposition.applied_in_version_id == v2.pk
 
     # Publish version 2.
-    page.goto(reverse("drafts:desk_publish", kwargs={"slug": slug, "number": 2}))
+    page.goto(reverse("desk:publish", kwargs={"slug": slug, "number": 2}))
     closes = timezone.localtime(timezone.now() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Consultation closes").fill(closes)
     page.get_by_label("What changed (English)").fill("Intent is required.")
@@ -124,7 +124,7 @@ def test_a_full_round_in_the_browser(
     problems_compare = run_axe(page)
 
     # Download the matrix as CSV.
-    page.goto(reverse("drafts:desk_matrix", kwargs={"slug": slug, "number": 1}))
+    page.goto(reverse("desk:matrix", kwargs={"slug": slug, "number": 1}))
     problems_matrix = run_axe(page)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
@@ -147,7 +147,7 @@ def test_desk_works_on_a_phone(transactional_db, consultation, page, screenshots
     _comments(c)
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in(page, "drafter")
-    page.goto(reverse("drafts:desk_review", kwargs={"slug": c.draft.slug, "number": 1}))
+    page.goto(reverse("desk:review", kwargs={"slug": c.draft.slug, "number": 1}))
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375
     page.screenshot(path=str(screenshots_dir / "desk-review-phone.png"), full_page=False)

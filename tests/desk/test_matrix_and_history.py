@@ -13,7 +13,7 @@ from .conftest import working_article
 
 
 def url(name, **kwargs):
-    return reverse(f"drafts:{name}", kwargs=kwargs)
+    return reverse(name, kwargs=kwargs)
 
 
 def _answer(consultation, desk_round):
@@ -35,7 +35,7 @@ def test_matrix_page_filters(client, consultation, desk_round, django_assert_max
     c = consultation
     _answer(c, desk_round)
     client.force_login(c.drafter)
-    matrix_url = url("desk_matrix", slug=c.draft.slug, number=1)
+    matrix_url = url("desk:matrix", slug=c.draft.slug, number=1)
     with django_assert_max_num_queries(10):
         response = client.get(matrix_url)
     assert [r.number for r in response.context["rows"]] == [1, 2, 3]
@@ -51,7 +51,7 @@ def test_matrix_csv_download(client, consultation, desk_round):
     c = consultation
     _answer(c, desk_round)
     client.force_login(c.drafter)
-    response = client.get(url("desk_matrix_csv", slug=c.draft.slug, number=1))
+    response = client.get(url("desk:matrix_csv", slug=c.draft.slug, number=1))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
@@ -90,12 +90,12 @@ def test_matrix_csv_download(client, consultation, desk_round):
 def test_matrix_csv_respects_visibility_and_filters(client, consultation, desk_round):
     c = consultation
     client.force_login(c.stakeholder_a)
-    response = client.get(url("desk_matrix_csv", slug=c.draft.slug, number=1))
+    response = client.get(url("desk:matrix_csv", slug=c.draft.slug, number=1))
     text = response.content.decode("utf-8-sig")
     assert "A confidential concern." not in text  # someone else's restricted comment
     client.force_login(c.drafter)
     response = client.get(
-        url("desk_matrix_csv", slug=c.draft.slug, number=1), {"kind": "amendment"}
+        url("desk:matrix_csv", slug=c.draft.slug, number=1), {"kind": "amendment"}
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 2 and rows[1][6] == "Proposed amendment"
@@ -105,7 +105,7 @@ def test_matrix_xlsx_download(client, consultation, desk_round):
     c = consultation
     _answer(c, desk_round)
     client.force_login(c.official)
-    response = client.get(url("desk_matrix_xlsx", slug=c.draft.slug, number=1))
+    response = client.get(url("desk:matrix_xlsx", slug=c.draft.slug, number=1))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -115,7 +115,7 @@ def test_matrix_xlsx_download(client, consultation, desk_round):
 
 def test_matrix_of_a_working_version_is_refused_to_the_public(client, consultation, desk_round):
     client.force_login(consultation.stakeholder_a)
-    response = client.get(url("desk_matrix", slug=consultation.draft.slug, number=2))
+    response = client.get(url("desk:matrix", slug=consultation.draft.slug, number=2))
     assert response.status_code == 403
 
 
@@ -133,7 +133,7 @@ def test_article_history_shows_edits_and_dispositions(
         reason="Clearer heading",
     )
     client.force_login(c.official)
-    history_url = url("article_history", slug=c.draft.slug, stable_id="chp_1__art_1")
+    history_url = url("desk:article_history", slug=c.draft.slug, stable_id="chp_1__art_1")
     with django_assert_max_num_queries(10):
         response = client.get(history_url)
     assert response.status_code == 200
@@ -174,11 +174,39 @@ def test_article_history_shows_edits_and_dispositions(
 def test_history_is_closed_to_stakeholders(client, consultation, desk_round):
     c = consultation
     client.force_login(c.stakeholder_a)
-    response = client.get(url("article_history", slug=c.draft.slug, stable_id="chp_1__art_1"))
+    response = client.get(url("desk:article_history", slug=c.draft.slug, stable_id="chp_1__art_1"))
     assert response.status_code == 403
     assert b"Only drafters, moderators and officials may see the editing history." in (
         response.content
     )
     client.force_login(c.moderator)
-    ok = client.get(url("article_history", slug=c.draft.slug, stable_id="chp_1__art_1"))
+    ok = client.get(url("desk:article_history", slug=c.draft.slug, stable_id="chp_1__art_1"))
     assert ok.status_code == 200
+
+
+def test_history_rows_carry_the_kind_of_change_and_the_comment(consultation, desk_round):
+    """The history page reads data from the rows, not English reasons."""
+    c = consultation
+    comment_services.amendment_apply(
+        comment=desk_round.amendment,
+        by=c.drafter,
+        working_version=desk_round.v2,
+        response="Intent is now required.",
+    )
+    applied = working_article(desk_round).history.first()
+    assert applied.change_kind == "amendment_applied"
+    assert applied.caused_by_comment_id == desk_round.amendment.pk
+    copied = working_article(desk_round).history.last()
+    assert copied.change_kind == "carried_forward"
+    assert copied.caused_by_comment_id is None
+
+    moving = working_article(desk_round, "chp_1__art_2")
+    draft_services.provision_move(
+        provision=moving,
+        by=c.drafter,
+        parent=working_article(desk_round, "chp_2"),
+        after=working_article(desk_round, "chp_2__art_3"),
+    )
+    moved = working_article(desk_round, "chp_1__art_2").history.first()
+    assert moved.change_kind == "moved"
+    assert moved.caused_by_comment_id is None

@@ -15,7 +15,7 @@ from .conftest import working_article
 
 
 def url(name, **kwargs):
-    return reverse(f"drafts:{name}", kwargs=kwargs)
+    return reverse(name, kwargs=kwargs)
 
 
 def _local(dt):
@@ -46,7 +46,7 @@ def _prepare_round(consultation, desk_round):
 def test_publish_form_validates_dates(client, consultation, desk_round):
     c = consultation
     client.force_login(c.drafter)
-    publish_url = url("desk_publish", slug=c.draft.slug, number=2)
+    publish_url = url("desk:publish", slug=c.draft.slug, number=2)
     page = client.get(publish_url)
     assert page.status_code == 200
     past = client.post(publish_url, {"closes_at": _local(timezone.now() - timedelta(days=1))})
@@ -70,7 +70,7 @@ def test_publish_supersedes_and_marks_passages(client, consultation, desk_round)
     client.force_login(c.drafter)
     closes = timezone.now() + timedelta(days=30)
     response = client.post(
-        url("desk_publish", slug=c.draft.slug, number=2),
+        url("desk:publish", slug=c.draft.slug, number=2),
         {
             "closes_at": _local(closes),
             "change_note_en": "Intent required; article 3 removed.",
@@ -95,7 +95,7 @@ def test_publish_supersedes_and_marks_passages(client, consultation, desk_round)
     }
 
     # The marks show on the review desk of the earlier version.
-    review = client.get(url("desk_review", slug=c.draft.slug, number=1)).content.decode()
+    review = client.get(url("desk:review", slug=c.draft.slug, number=1)).content.decode()
     assert "Passage unchanged in version 2" in review
     assert "Passage changed in version 2" in review
     assert "Provision removed in version 2" in review
@@ -108,7 +108,7 @@ def test_publish_supersedes_and_marks_passages(client, consultation, desk_round)
         "labels": [("Accepted", "accepted", 1)],
     }
     assert feedback["chp_1__art_2"]["by_disposition"] == {"pending": 1}
-    page = client.get(url("desk_version", slug=c.draft.slug, number=2)).content.decode()
+    page = client.get(url("desk:version", slug=c.draft.slug, number=2)).content.decode()
     assert "Earlier versions: 1 comment" in page
     assert "Accepted: 1" in page
 
@@ -137,7 +137,7 @@ def test_only_drafters_publish(client, consultation, desk_round):
     for user in (c.stakeholder_a, c.other_drafter, c.official):
         client.force_login(user)
         response = client.post(
-            url("desk_publish", slug=c.draft.slug, number=2), {"closes_at": closes}
+            url("desk:publish", slug=c.draft.slug, number=2), {"closes_at": closes}
         )
         assert response.status_code == 403
     desk_round.v2.refresh_from_db()

@@ -13,14 +13,14 @@ from .conftest import working_article
 
 
 def url(name, **kwargs):
-    return reverse(f"drafts:{name}", kwargs=kwargs)
+    return reverse(name, kwargs=kwargs)
 
 
 def test_review_lists_every_comment_with_facet_counts(client, consultation, desk_round):
     c = consultation
     comment_services.comment_reply(by=c.drafter, parent=desk_round.comment, body="A reply.")
     client.force_login(c.drafter)
-    response = client.get(url("desk_review", slug=c.draft.slug, number=1))
+    response = client.get(url("desk:review", slug=c.draft.slug, number=1))
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [r.comment_id for r in rows] == [
@@ -51,7 +51,7 @@ def test_review_lists_every_comment_with_facet_counts(client, consultation, desk
 def test_review_filters(client, consultation, desk_round, query, expected):
     c = consultation
     client.force_login(c.drafter)
-    response = client.get(url("desk_review", slug=c.draft.slug, number=1), query)
+    response = client.get(url("desk:review", slug=c.draft.slug, number=1), query)
     assert [r.comment_id for r in response.context["rows"]] == [
         getattr(desk_round, name).pk for name in expected
     ]
@@ -61,7 +61,7 @@ def test_review_filter_by_organisation(client, consultation, desk_round):
     c = consultation
     client.force_login(c.drafter)
     response = client.get(
-        url("desk_review", slug=c.draft.slug, number=1), {"organisation": c.org_b.pk}
+        url("desk:review", slug=c.draft.slug, number=1), {"organisation": c.org_b.pk}
     )
     assert {r.comment_id for r in response.context["rows"]} == {
         desk_round.amendment.pk,
@@ -74,7 +74,7 @@ def test_review_query_count_does_not_grow(
 ):
     c = consultation
     client.force_login(c.drafter)
-    page = url("desk_review", slug=c.draft.slug, number=1)
+    page = url("desk:review", slug=c.draft.slug, number=1)
     with django_assert_max_num_queries(12):
         client.get(page)
     # Posting directly (not through comment_create) would skip the rules; add real comments.
@@ -97,12 +97,12 @@ def test_record_a_disposition_and_the_commenter_sees_it(client, consultation, de
     client.force_login(c.drafter)
     disposition = desk_round.comment.disposition
     response = client.post(
-        url("respond", slug=c.draft.slug, comment_id=desk_round.comment.pk),
+        url("desk:respond", slug=c.draft.slug, comment_id=desk_round.comment.pk),
         {
             "status": "partly_accepted",
             "response": "We narrowed the article.",
             "revision": disposition.revision,
-            "next": url("desk_review", slug=c.draft.slug, number=1) + "?kind=comment",
+            "next": url("desk:review", slug=c.draft.slug, number=1) + "?kind=comment",
         },
     )
     assert response.status_code == 302
@@ -112,7 +112,7 @@ def test_record_a_disposition_and_the_commenter_sees_it(client, consultation, de
     assert disposition.responded_by == c.drafter
     # The response is public with the comment: the matrix shows it to the commenter.
     client.force_login(c.stakeholder_a)
-    matrix = client.get(url("desk_matrix", slug=c.draft.slug, number=1))
+    matrix = client.get(url("desk:matrix", slug=c.draft.slug, number=1))
     assert b"We narrowed the article." in matrix.content
 
 
@@ -122,7 +122,7 @@ def test_disposition_conflict_between_two_drafters(
     c = consultation
     comment = desk_round.comment
     revision = comment.disposition.revision
-    respond_url = url("respond", slug=c.draft.slug, comment_id=comment.pk)
+    respond_url = url("desk:respond", slug=c.draft.slug, comment_id=comment.pk)
     client.force_login(c.drafter)
     client.post(respond_url, {"status": "accepted", "response": "Yes.", "revision": revision})
     client.force_login(second_drafter)
@@ -140,7 +140,7 @@ def test_an_open_redirect_is_not_followed(client, consultation, desk_round):
     c = consultation
     client.force_login(c.drafter)
     response = client.post(
-        url("respond", slug=c.draft.slug, comment_id=desk_round.comment.pk),
+        url("desk:respond", slug=c.draft.slug, comment_id=desk_round.comment.pk),
         {
             "status": "noted",
             "response": "Noted.",
@@ -157,7 +157,7 @@ def test_stakeholder_cannot_answer(client, consultation, desk_round):
     for user in (c.stakeholder_a, c.other_drafter):
         client.force_login(user)
         response = client.post(
-            url("respond", slug=c.draft.slug, comment_id=desk_round.comment.pk),
+            url("desk:respond", slug=c.draft.slug, comment_id=desk_round.comment.pk),
             {"status": "accepted", "response": "Self-approved", "revision": 1},
         )
         assert response.status_code == 403
@@ -277,7 +277,7 @@ def test_apply_refusals(consultation, desk_round):
 def test_apply_through_the_view_without_conflict(client, consultation, desk_round):
     c = consultation
     client.force_login(c.drafter)
-    apply_url = url("apply", slug=c.draft.slug, comment_id=desk_round.amendment.pk)
+    apply_url = url("desk:apply", slug=c.draft.slug, comment_id=desk_round.amendment.pk)
     page = client.get(apply_url)
     assert page.status_code == 200
     assert b"The change this makes to the working text" in page.content
@@ -298,7 +298,7 @@ def test_apply_through_the_view_without_conflict(client, consultation, desk_roun
 
 def test_apply_through_the_three_way_view(client, consultation, desk_round, second_drafter):
     c = consultation
-    apply_url = url("apply", slug=c.draft.slug, comment_id=desk_round.amendment.pk)
+    apply_url = url("desk:apply", slug=c.draft.slug, comment_id=desk_round.amendment.pk)
     client.force_login(c.drafter)
     page = client.get(apply_url)
     article = working_article(desk_round)
@@ -363,5 +363,7 @@ def test_apply_without_a_working_version_explains(client, consultation):
         proposed_text="New text.",
     )
     client.force_login(User.objects.get(pk=c.drafter.pk))
-    response = client.get(url("apply", slug=c.draft.slug, comment_id=amendment.pk), follow=True)
+    response = client.get(
+        url("desk:apply", slug=c.draft.slug, comment_id=amendment.pk), follow=True
+    )
     assert b"Start the next working version first" in response.content

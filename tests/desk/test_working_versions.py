@@ -12,25 +12,25 @@ ART = "chp_1__art_1"
 
 
 def url(name, **kwargs):
-    return reverse(f"drafts:{name}", kwargs=kwargs)
+    return reverse(name, kwargs=kwargs)
 
 
 def test_start_next_version_from_the_desk(client, consultation):
     c = consultation
     client.force_login(c.drafter)
-    home = client.get(url("desk_home", slug=c.draft.slug))
+    home = client.get(url("desk:home", slug=c.draft.slug))
     assert home.status_code == 200
     assert b"Start the next version" in home.content
-    response = client.post(url("desk_start_version", slug=c.draft.slug))
+    response = client.post(url("desk:start_version", slug=c.draft.slug))
     v2 = DraftVersion.objects.get(draft=c.draft, number=2)
     assert response.status_code == 302
-    assert response["Location"] == url("desk_version", slug=c.draft.slug, number=2)
+    assert response["Location"] == url("desk:version", slug=c.draft.slug, number=2)
     assert v2.status == DraftVersion.Status.WORKING
     assert sorted(v2.provisions.values_list("stable_id", flat=True)) == sorted(
         c.version.provisions.values_list("stable_id", flat=True)
     )
     # a second start is refused with a message, not an error page
-    again = client.post(url("desk_start_version", slug=c.draft.slug), follow=True)
+    again = client.post(url("desk:start_version", slug=c.draft.slug), follow=True)
     assert b"A working version already exists" in again.content
 
 
@@ -38,7 +38,7 @@ def test_edit_english_and_khmer_with_reason(client, consultation, desk_round):
     c = consultation
     article = working_article(desk_round)
     client.force_login(c.drafter)
-    edit_url = url("desk_provision_edit", slug=c.draft.slug, number=2, stable_id=ART)
+    edit_url = url("desk:provision_edit", slug=c.draft.slug, number=2, stable_id=ART)
     page = client.get(edit_url)
     assert f'name="revision" value="{article.revision}"'.encode() in page.content
     response = client.post(
@@ -68,7 +68,7 @@ def test_two_drafters_editing_the_same_article_conflict(
     """Both open revision 1; the first save wins, the second sees both texts and keeps theirs."""
     c = consultation
     article = working_article(desk_round)
-    edit_url = url("desk_provision_edit", slug=c.draft.slug, number=2, stable_id=ART)
+    edit_url = url("desk:provision_edit", slug=c.draft.slug, number=2, stable_id=ART)
     base = {
         "number": article.number,
         "heading_en": article.heading_en,
@@ -104,7 +104,7 @@ def test_add_move_renumber_remove_through_the_views(client, consultation, desk_r
     slug = c.draft.slug
     client.force_login(c.drafter)
     response = client.post(
-        url("desk_provision_add", slug=slug, number=2),
+        url("desk:provision_add", slug=slug, number=2),
         {
             "kind": "article",
             "parent": "chp_1",
@@ -123,33 +123,33 @@ def test_add_move_renumber_remove_through_the_views(client, consultation, desk_r
 
     # an "after" that is not under the chosen parent is refused by the form
     bad = client.post(
-        url("desk_provision_add", slug=slug, number=2),
+        url("desk:provision_add", slug=slug, number=2),
         {"kind": "article", "parent": "chp_2", "after": ART, "text_en": "x"},
     )
     assert bad.status_code == 200
     assert b"under the same parent" in bad.content
 
     moved = client.post(
-        url("desk_provision_move", slug=slug, number=2, stable_id=ART),
+        url("desk:provision_move", slug=slug, number=2, stable_id=ART),
         {"parent": "chp_2", "after": "chp_2__art_3"},
     )
     assert moved.status_code == 302
     article = working_article(desk_round)
     assert article.parent.stable_id == "chp_2"
 
-    client.post(url("desk_renumber", slug=slug, number=2))
+    client.post(url("desk:renumber", slug=slug, number=2))
     article.refresh_from_db()
     assert article.number == "4"
 
     removed = client.post(
-        url("desk_provision_remove", slug=slug, number=2, stable_id="chp_1__art_2"),
+        url("desk:provision_remove", slug=slug, number=2, stable_id="chp_1__art_2"),
         {"reason": "Merged into article 1"},
     )
     assert removed.status_code == 302
     gone = working_article(desk_round, "chp_1__art_2")
     assert gone.removed_at is not None and gone.removed_by == c.drafter
 
-    page = client.get(url("desk_version", slug=slug, number=2))
+    page = client.get(url("desk:version", slug=slug, number=2))
     body = page.content.decode()
     assert 'id="chp_1__art_2" class="desk-provision depth-1 kind-article is-removed"' in body
     assert "<del>Article 2 — Purpose</del>" in body
@@ -161,7 +161,7 @@ def test_query_count_of_the_working_view_is_fixed(
 ):
     c = consultation
     client.force_login(c.drafter)
-    page_url = url("desk_version", slug=c.draft.slug, number=2)
+    page_url = url("desk:version", slug=c.draft.slug, number=2)
     client.get(page_url)
     with django_assert_max_num_queries(14):
         client.get(page_url)
@@ -184,7 +184,7 @@ def test_only_the_drafting_ministry_may_edit(client, consultation, desk_round, r
     c = consultation
     article = working_article(desk_round)
     client.force_login(getattr(c, role))
-    edit_url = url("desk_provision_edit", slug=c.draft.slug, number=2, stable_id=ART)
+    edit_url = url("desk:provision_edit", slug=c.draft.slug, number=2, stable_id=ART)
     assert client.get(edit_url).status_code == 403
     response = client.post(
         edit_url, {"text_en": "Hijacked.", "revision": article.revision, "number": "1"}
@@ -194,14 +194,14 @@ def test_only_the_drafting_ministry_may_edit(client, consultation, desk_round, r
     article.refresh_from_db()
     assert article.text_en != "Hijacked."
     for name, kwargs in (
-        ("desk_provision_add", {"number": 2}),
-        ("desk_provision_move", {"number": 2, "stable_id": ART}),
-        ("desk_provision_remove", {"number": 2, "stable_id": ART}),
-        ("desk_publish", {"number": 2}),
+        ("desk:provision_add", {"number": 2}),
+        ("desk:provision_move", {"number": 2, "stable_id": ART}),
+        ("desk:provision_remove", {"number": 2, "stable_id": ART}),
+        ("desk:publish", {"number": 2}),
     ):
         assert client.post(url(name, slug=c.draft.slug, **kwargs), {}).status_code == 403, name
-    assert client.post(url("desk_renumber", slug=c.draft.slug, number=2)).status_code == 403
-    assert client.post(url("desk_start_version", slug=c.draft.slug)).status_code == 403
+    assert client.post(url("desk:renumber", slug=c.draft.slug, number=2)).status_code == 403
+    assert client.post(url("desk:start_version", slug=c.draft.slug)).status_code == 403
     assert working_article(desk_round, ART).removed_at is None
 
 
@@ -209,9 +209,9 @@ def test_stakeholder_sees_a_clear_403_on_the_desk(client, consultation, desk_rou
     c = consultation
     client.force_login(c.stakeholder_a)
     for page in (
-        url("desk_home", slug=c.draft.slug),
-        url("desk_version", slug=c.draft.slug, number=2),
-        url("desk_review", slug=c.draft.slug, number=1),
+        url("desk:home", slug=c.draft.slug),
+        url("desk:version", slug=c.draft.slug, number=2),
+        url("desk:review", slug=c.draft.slug, number=1),
     ):
         response = client.get(page)
         assert response.status_code == 403
@@ -224,14 +224,14 @@ def test_invited_partner_drafter_may_edit(client, consultation, desk_round):
     article = working_article(desk_round)
     client.force_login(c.other_drafter)
     response = client.post(
-        url("desk_provision_edit", slug=c.draft.slug, number=2, stable_id=ART),
+        url("desk:provision_edit", slug=c.draft.slug, number=2, stable_id=ART),
         {"number": "1", "text_en": "Partner wording.", "revision": article.revision},
     )
     assert response.status_code == 302
 
 
 def test_anonymous_is_sent_to_sign_in(client, consultation, desk_round):
-    response = client.get(url("desk_home", slug=consultation.draft.slug))
+    response = client.get(url("desk:home", slug=consultation.draft.slug))
     assert response.status_code == 302
     assert "/accounts/" in response["Location"]
 
@@ -239,6 +239,6 @@ def test_anonymous_is_sent_to_sign_in(client, consultation, desk_round):
 def test_frozen_version_cannot_be_edited(client, consultation):
     c = consultation
     client.force_login(c.drafter)
-    response = client.get(url("desk_provision_edit", slug=c.draft.slug, number=1, stable_id=ART))
+    response = client.get(url("desk:provision_edit", slug=c.draft.slug, number=1, stable_id=ART))
     assert response.status_code == 403
     assert b"its text cannot change" in response.content

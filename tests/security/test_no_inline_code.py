@@ -85,7 +85,7 @@ def test_rendered_pages_have_no_inline_code(client, consultation):
         "drafter": [
             reverse("audit:log"),
             reverse("accounts:two_factor"),
-            reverse("drafts:respond", args=[c.draft.slug, comment.pk]),
+            reverse("desk:respond", args=[c.draft.slug, comment.pk]),
         ],
         "admin": [reverse("accounts:members", args=[c.org_a.slug])],
     }

@@ -367,7 +367,7 @@ def answer_policy(w, user):
 def answer_web(w, client, user):
     disposition = w.public.disposition
     response = client.post(
-        reverse("drafts:respond", args=[w.c.draft.slug, w.public.pk]),
+        reverse("desk:respond", args=[w.c.draft.slug, w.public.pk]),
         {"status": "noted", "response": "Noted on the web", "revision": disposition.revision},
     )
     disposition.refresh_from_db()
@@ -438,12 +438,12 @@ CHECKS = {
     "comment.answer": (answer_policy, answer_web, answer_api),
     "comment.apply": (
         lambda w, user: can(user, "comment.apply", w.amendment),
-        page(lambda w: reverse("drafts:apply", args=[w.c.draft.slug, w.amendment.pk])),
+        page(lambda w: reverse("desk:apply", args=[w.c.draft.slug, w.amendment.pk])),
         None,
     ),
     "version.publish": (
         lambda w, user: can(user, "version.publish", w.working),
-        page(lambda w: reverse("drafts:desk_publish", args=[w.c.draft.slug, w.working.number])),
+        page(lambda w: reverse("desk:publish", args=[w.c.draft.slug, w.working.number])),
         None,
     ),
     "packet.request": (
@@ -459,9 +459,7 @@ CHECKS = {
     "draft.history": (
         lambda w, user: can(user, "draft.history", w.c.draft),
         page(
-            lambda w: reverse(
-                "drafts:article_history", args=[w.c.draft.slug, w.c.article.stable_id]
-            )
+            lambda w: reverse("desk:article_history", args=[w.c.draft.slug, w.c.article.stable_id])
         ),
         None,
     ),

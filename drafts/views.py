@@ -1,23 +1,33 @@
-"""Redlines of any two versions, whole draft and per article."""
+"""Public pages of the drafts app: redlines of any two versions, whole draft and per article.
+
+A refusal (``PolicyDenied``) is not caught here: ``portal.urls.handler403`` shows it
+on the one refusal page, with its reason.
+"""
 
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from core.i18n import current_language
 from stakeholders.policies import can, ensure_can
 
-from ..forms_desk import (
-    CompareForm,
-)
-from ..models import Draft, DraftVersion
-from ..redline import version_redline
-from .base import (
-    _draft,
-    _version,
-    desk_view,
-)
+from .forms import CompareForm
+from .models import Draft, DraftVersion
+from .redline import version_redline
+
+
+def _draft(slug: str) -> Draft:
+    return get_object_or_404(
+        Draft.objects.select_related("lead_ministry").prefetch_related("drafting_partners"),
+        slug=slug,
+    )
+
+
+def _version(draft: Draft, number: int) -> DraftVersion:
+    version = get_object_or_404(DraftVersion, draft=draft, number=number)
+    version.draft = draft  # already loaded, with its partners: no further queries
+    return version
 
 
 def _viewable_versions(request, draft: Draft) -> list[DraftVersion]:
@@ -30,7 +40,6 @@ def _viewable_versions(request, draft: Draft) -> list[DraftVersion]:
     return out
 
 
-@desk_view(login=False)
 def compare_index(request, slug):
     draft = _draft(slug)
     versions = _viewable_versions(request, draft)
@@ -63,7 +72,6 @@ def _compare_versions(request, slug, old, new):
     return draft, old_version, new_version
 
 
-@desk_view(login=False)
 def compare(request, slug, old, new):
     draft, old_version, new_version = _compare_versions(request, slug, old, new)
     redline = version_redline(old_version=old_version, new_version=new_version)
@@ -85,7 +93,6 @@ def compare(request, slug, old, new):
     )
 
 
-@desk_view(login=False)
 def compare_article(request, slug, old, new, stable_id):
     draft, old_version, new_version = _compare_versions(request, slug, old, new)
     redline = version_redline(old_version=old_version, new_version=new_version)

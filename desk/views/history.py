@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,16 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comments.models import Disposition
+from drafts.models import Provision, ProvisionChange
+from drafts.redline import render_diff_html, word_diff
 from stakeholders.policies import ensure_can
 
-from ..models import Provision
-from ..redline import render_diff_html, word_diff
 from .base import (
     _draft,
     desk_view,
 )
-
-_COMMENT_REF = re.compile(r"#(\d+)")
 
 
 @dataclass
@@ -87,7 +84,7 @@ def history(request, slug, stable_id):
                 new_value = getattr(record, f"{name}_id" if name == "parent" else name)
                 if old_value == new_value:
                     continue
-                if name == "parent" and record.history_change_reason != "Moved":
+                if name == "parent" and record.change_kind != ProvisionChange.MOVED:
                     continue  # copies get their parent without a history row; only moves count
                 change = {"label": label, "name": name}
                 if name in _DIFFED:
@@ -102,7 +99,7 @@ def history(request, slug, stable_id):
         previous_by_id[record.id] = record
         reason = record.history_change_reason or ""
         action = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}[record.history_type]
-        if before is None and reason.startswith("Copied"):
+        if before is None and record.change_kind == ProvisionChange.CARRIED_FORWARD:
             action = _("Carried into version %(number)s") % {"number": record.version.number}
         entries.append(
             HistoryEntry(
@@ -112,7 +109,7 @@ def history(request, slug, stable_id):
                 action=action,
                 version_number=record.version.number if record.version else None,
                 changes=changes,
-                comment_ids=[int(x) for x in _COMMENT_REF.findall(reason)],
+                comment_ids=[record.caused_by_comment_id] if record.caused_by_comment_id else [],
                 reason=reason,
             )
         )
@@ -137,7 +134,7 @@ def history(request, slug, stable_id):
     latest = records[-1]
     return render(
         request,
-        "drafts/desk/history.html",
+        "desk/history.html",
         {
             "draft": draft,
             "stable_id": stable_id,
@@ -145,6 +142,3 @@ def history(request, slug, stable_id):
             "entries": entries,
         },
     )
-
-
-# --- compare -----------------------------------------------------------------------

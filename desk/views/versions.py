@@ -15,22 +15,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments import matrix as matrix_selectors
 from comments.models import Disposition
 from core.errors import ConflictError, DomainError
+from core.web import form_error
+from drafts import services
+from drafts.models import DraftVersion, Provision
+from drafts.redline import render_diff_html, version_redline, word_diff
 from stakeholders.policies import can, ensure_can
 
-from .. import services
-from ..forms_desk import (
+from ..forms import (
     PlacementForm,
     ProvisionAddForm,
     ProvisionEditForm,
     PublishForm,
     RemoveForm,
 )
-from ..models import DraftVersion, Provision
-from ..redline import render_diff_html, version_redline, word_diff
 from .base import (
     _desk_url,
     _draft,
-    _form_error,
     _live_provisions,
     _provision,
     _version,
@@ -64,7 +64,7 @@ def desk_home(request, slug):
     published = [v for v in versions if v.published_at]
     return render(
         request,
-        "drafts/desk/home.html",
+        "desk/home.html",
         {
             "draft": draft,
             "versions": versions,
@@ -85,13 +85,13 @@ def start_version(request, slug):
         version = services.version_start_next(draft=draft, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(_desk_url("desk_home", draft))
+        return redirect(_desk_url("home", draft))
     messages.success(
         request,
         _("Version %(number)s was started from version %(source)s.")
         % {"number": version.number, "source": version.parent.number},
     )
-    return redirect(_desk_url("desk_version", draft, number=version.number))
+    return redirect(_desk_url("version", draft, number=version.number))
 
 
 # --- working version ---------------------------------------------------------------
@@ -136,7 +136,7 @@ def version_view(request, slug, number):
     matrix_selectors.attach_earlier_feedback(provisions, version, request.user)
     return render(
         request,
-        "drafts/desk/version.html",
+        "desk/version.html",
         {
             "draft": draft,
             "version": version,
@@ -184,7 +184,7 @@ def provision_edit(request, slug, number, stable_id):
     provision = _provision(version, stable_id)
     if provision.removed_at is not None:
         messages.error(request, _("This provision has been removed from the working version."))
-        return redirect(_desk_url("desk_version", draft, number=number))
+        return redirect(_desk_url("version", draft, number=number))
     context = {"draft": draft, "version": version, "provision": provision}
     if request.method == "POST":
         form = ProvisionEditForm(request.POST)
@@ -210,13 +210,13 @@ def provision_edit(request, slug, number, stable_id):
                 form.is_valid()
                 context.update(_conflict_context(provision, current, data))
                 context["form"] = form
-                return render(request, "drafts/desk/provision_edit.html", context, status=409)
+                return render(request, "desk/provision_edit.html", context, status=409)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, _("%(label)s was saved.") % {"label": provision.label})
                 return redirect(
-                    _desk_url("desk_version", draft, number=number) + f"#{provision.stable_id}"
+                    _desk_url("version", draft, number=number) + f"#{provision.stable_id}"
                 )
     else:
         form = ProvisionEditForm(
@@ -230,7 +230,7 @@ def provision_edit(request, slug, number, stable_id):
             }
         )
     context["form"] = form
-    return render(request, "drafts/desk/provision_edit.html", context)
+    return render(request, "desk/provision_edit.html", context)
 
 
 @desk_view()
@@ -258,11 +258,11 @@ def provision_add(request, slug, number):
                     text_km=data["text_km"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, _("%(label)s was added.") % {"label": provision.label})
                 return redirect(
-                    _desk_url("desk_version", draft, number=number) + f"#{provision.stable_id}"
+                    _desk_url("version", draft, number=number) + f"#{provision.stable_id}"
                 )
     else:
         initial = {"kind": Provision.Kind.ARTICLE}
@@ -276,7 +276,7 @@ def provision_add(request, slug, number):
         form = ProvisionAddForm(initial=initial, provisions=provisions)
     return render(
         request,
-        "drafts/desk/provision_add.html",
+        "desk/provision_add.html",
         {"draft": draft, "version": version, "form": form},
     )
 
@@ -302,7 +302,7 @@ def provision_move(request, slug, number, stable_id):
                     after=form.cleaned_data["after_provision"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -310,7 +310,7 @@ def provision_move(request, slug, number, stable_id):
                     % {"label": provision.label},
                 )
                 return redirect(
-                    _desk_url("desk_version", draft, number=number) + f"#{provision.stable_id}"
+                    _desk_url("version", draft, number=number) + f"#{provision.stable_id}"
                 )
     else:
         by_pk = {p.pk: p for p in provisions}
@@ -322,7 +322,7 @@ def provision_move(request, slug, number, stable_id):
         )
     return render(
         request,
-        "drafts/desk/provision_move.html",
+        "desk/provision_move.html",
         {"draft": draft, "version": version, "provision": provision, "form": form},
     )
 
@@ -345,15 +345,13 @@ def provision_remove(request, slug, number, stable_id):
                 _("%(label)s was removed from version %(number)s. It stays in the record.")
                 % {"label": provision.label, "number": version.number},
             )
-            return redirect(
-                _desk_url("desk_version", draft, number=number) + f"#{provision.stable_id}"
-            )
+            return redirect(_desk_url("version", draft, number=number) + f"#{provision.stable_id}")
     else:
         form = RemoveForm()
     children = Provision.objects.filter(parent=provision, removed_at__isnull=True).count()
     return render(
         request,
-        "drafts/desk/provision_remove.html",
+        "desk/provision_remove.html",
         {
             "draft": draft,
             "version": version,
@@ -379,7 +377,7 @@ def renumber(request, slug, number):
         )
         % {"count": changed},
     )
-    return redirect(_desk_url("desk_version", draft, number=number))
+    return redirect(_desk_url("version", draft, number=number))
 
 
 @desk_view()
@@ -402,14 +400,14 @@ def publish(request, slug, number):
                     change_note_km=data["change_note_km"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
                     _("Version %(number)s is published and open for comments.")
                     % {"number": version.number},
                 )
-                return redirect(_desk_url("desk_home", draft))
+                return redirect(_desk_url("home", draft))
     else:
         form = PublishForm(
             initial={
@@ -424,9 +422,6 @@ def publish(request, slug, number):
         redline = version_redline(old_version=parent, new_version=version)
     return render(
         request,
-        "drafts/desk/publish.html",
+        "desk/publish.html",
         {"draft": draft, "version": version, "form": form, "redline": redline},
     )
-
-
-# --- review desk -------------------------------------------------------------------

@@ -1,29 +1,23 @@
-"""Plumbing shared by the drafting desk's views: lookups, the 403 page, the decorator."""
+"""Plumbing shared by the drafting desk's views: lookups, the decorator, links."""
 
 from __future__ import annotations
 
 import functools
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from comments import matrix as matrix_selectors
-from core.errors import DomainError, PolicyDenied
-
-from ..models import Draft, DraftVersion, Provision
+from core.errors import PolicyDenied
+from core.web import refusal
+from drafts.models import Draft, DraftVersion, Provision
 
 # --- plumbing ----------------------------------------------------------------------
 
 
-def _forbidden(request, message: str) -> HttpResponse:
-    return render(request, "drafts/desk/forbidden.html", {"reason": message}, status=403)
-
-
 def desk_view(*, login: bool = True):
-    """Show a PolicyDenied as a clear 403 page; ask anonymous visitors to sign in first."""
+    """Show a PolicyDenied on the refusal page, with its reason; ask anonymous visitors to sign in."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -33,7 +27,7 @@ def desk_view(*, login: bool = True):
             try:
                 return view(request, *args, **kwargs)
             except PolicyDenied as denied:
-                return _forbidden(request, denied.message)
+                return refusal(request, denied.message, status=403)
 
         return wrapper
 
@@ -73,22 +67,8 @@ def _live_provisions(version: DraftVersion) -> list[Provision]:
     return rows
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 def _desk_url(name: str, draft: Draft, **kwargs) -> str:
-    return reverse(f"drafts:{name}", kwargs={"slug": draft.slug, **kwargs})
+    return reverse(f"desk:{name}", kwargs={"slug": draft.slug, **kwargs})
 
 
 # --- desk home -----------------------------------------------------------------------

@@ -1,11 +1,10 @@
-"""The drafting desk: working versions, the review desk, publishing, redlines, the matrix, history.
+"""The drafting desk: working versions, the review desk, publishing, the matrix, history.
 
 Views parse the request, call one service or selector, and render. Permissions
-come from ``stakeholders.policies``; a refusal is shown as a 403 page that says
-why (``PolicyDenied`` carries the translated reason).
+come from ``stakeholders.policies``; a refusal is shown on the one refusal page
+(``core.web.refusal``) with its reason (``PolicyDenied`` carries it, translated).
 """
 
-from .compare import compare, compare_article, compare_index
 from .history import history
 from .matrix import matrix, matrix_csv, matrix_xlsx
 from .review import apply, respond, review
@@ -23,9 +22,6 @@ from .versions import (
 
 __all__ = [
     "apply",
-    "compare",
-    "compare_article",
-    "compare_index",
     "desk_home",
     "history",
     "matrix",

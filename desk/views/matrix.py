@@ -33,7 +33,7 @@ def matrix(request, slug, number):
     facets = _facet_links(request, matrix_selectors.matrix_facets(all_rows, filters), filters)
     return render(
         request,
-        "drafts/desk/matrix.html",
+        "desk/matrix.html",
         {
             "draft": draft,
             "version": version,
@@ -74,6 +74,3 @@ def matrix_xlsx(request, slug, number):
         f"{draft.slug}-v{version.number}-comment-response-matrix.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-# --- history -----------------------------------------------------------------------

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from comments import matrix as matrix_selectors
-from comments import selectors as comment_selectors
 from comments import services as comment_services
 from comments.models import Comment, Disposition
+from comments.selectors import amendment_base_text, amendment_diff, amendment_language
 from core.errors import ConflictError, DomainError
+from core.web import form_error, safe_next
+from drafts.models import Draft, DraftVersion, Provision
+from drafts.redline import render_diff_html, word_diff
 from stakeholders.policies import can, ensure_can
 
-from ..forms_desk import (
+from ..forms import (
     ApplyForm,
     DispositionForm,
 )
-from ..models import Draft, Provision
-from ..redline import render_diff_html, word_diff
 from .base import (
     _desk_url,
     _draft,
     _facet_links,
     _filters,
-    _form_error,
-    _safe_next,
     _version,
     _working_version,
     desk_view,
@@ -44,7 +44,10 @@ def review(request, slug, number):
     rows = matrix_selectors.filter_rows(all_rows, filters)
     facets = _facet_links(request, matrix_selectors.matrix_facets(all_rows, filters), filters)
     checks = matrix_selectors.passage_checks_for(version)
-    working = _working_version(draft)
+    prefetch_related_objects([draft], "versions")  # "comment.apply" reads them for every row
+    working = next(
+        (v for v in draft.versions.all() if v.status == DraftVersion.Status.WORKING), None
+    )
     can_answer = can(request.user, "desk.view", draft)
     for row in rows:
         comment = row.comment
@@ -61,25 +64,15 @@ def review(request, slug, number):
             },
             auto_id=f"id_c{comment.pk}_%s",
         )
-        row.can_apply = (
-            working is not None
-            and working.pk != version.pk
-            and comment.kind == Comment.Kind.AMENDMENT
-            and bool(comment.proposed_text)
-        )
+        comment.version = version  # with its draft and the draft's versions: no query per row
+        row.can_apply = can(request.user, "comment.apply", comment)
         if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
-            language = comment_selectors.amendment_language(comment)
-            row.proposal_diff = render_diff_html(
-                word_diff(
-                    comment_selectors.amendment_base_text(comment, language),
-                    comment.proposed_text,
-                    language,
-                )
-            )
+            language = amendment_language(comment)
+            row.proposal_diff = render_diff_html(amendment_diff(comment))
             row.proposal_language = language
     return render(
         request,
-        "drafts/desk/review.html",
+        "desk/review.html",
         {
             "draft": draft,
             "version": version,
@@ -115,7 +108,7 @@ def respond(request, slug, comment_id):
     ensure_can(request.user, "comment.answer", comment)
     disposition = getattr(comment, "disposition", None)
     review_url = (
-        _desk_url("desk_review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
+        _desk_url("review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
     )
     context = {"draft": draft, "version": comment.version, "comment": comment}
     if request.method == "POST":
@@ -137,14 +130,14 @@ def respond(request, slug, comment_id):
                 form = DispositionForm(fresh)
                 form.is_valid()
                 context.update({"form": form, "conflict": True, "current": current})
-                return render(request, "drafts/desk/respond.html", context, status=409)
+                return render(request, "desk/respond.html", context, status=409)
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request, _("Your response to comment #%(id)s was saved.") % {"id": comment.pk}
                 )
-                return redirect(_safe_next(request, review_url))
+                return redirect(safe_next(request, review_url))
     else:
         form = DispositionForm(
             initial={
@@ -156,11 +149,11 @@ def respond(request, slug, comment_id):
             }
         )
     context.update({"form": form, "current": disposition})
-    return render(request, "drafts/desk/respond.html", context)
+    return render(request, "desk/respond.html", context)
 
 
 def _three_way(comment: Comment, working_article: Provision, language: str) -> dict:
-    base = comment_selectors.amendment_base_text(comment, language)
+    base = amendment_base_text(comment, language)
     proposed = comment.proposed_text
     current = working_article.text_in(language) if language == "km" else working_article.text_en
     return {
@@ -181,14 +174,8 @@ def apply(request, slug, comment_id):
     """Merge a proposed amendment into the working version, through a three-way view if needed."""
     draft = _draft(slug)
     comment = _comment(draft, comment_id)
-    ensure_can(request.user, "comment.apply", comment)
+    ensure_can(request.user, "comment.apply", comment)  # also: a working version to apply it to
     working = _working_version(draft)
-    if working is None or working.pk == comment.version_id:
-        messages.error(
-            request,
-            _("Start the next working version first; an amendment is applied to it."),
-        )
-        return redirect(_desk_url("desk_home", draft))
     ensure_can(request.user, "version.edit", working)
     article = (
         Provision.objects.filter(version=working, stable_id=comment.provision.stable_id)
@@ -201,11 +188,11 @@ def apply(request, slug, comment_id):
             _("This provision is no longer in the working version; answer the comment instead."),
         )
         return redirect(_desk_url("respond", draft, comment_id=comment.pk))
-    language = comment_selectors.amendment_language(comment)
+    language = amendment_language(comment)
     three_way = _three_way(comment, article, language)
     disposition = getattr(comment, "disposition", None)
     review_url = (
-        _desk_url("desk_review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
+        _desk_url("review", draft, number=comment.version.number) + f"#comment-{comment.pk}"
     )
     resolving = three_way["diverged"]
     status = 200
@@ -241,7 +228,7 @@ def apply(request, slug, comment_id):
                 resolving = True
                 status = 409
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -251,7 +238,7 @@ def apply(request, slug, comment_id):
                     )
                     % {"id": comment.pk, "label": article.label, "number": working.number},
                 )
-                return redirect(_safe_next(request, review_url))
+                return redirect(safe_next(request, review_url))
         else:
             resolving = resolving or bool(request.POST.get("resolve"))
     else:
@@ -267,7 +254,7 @@ def apply(request, slug, comment_id):
         )
     return render(
         request,
-        "drafts/desk/apply.html",
+        "desk/apply.html",
         {
             "draft": draft,
             "version": comment.version,
@@ -281,6 +268,3 @@ def apply(request, slug, comment_id):
         },
         status=status,
     )
-
-
-# --- comment-response matrix -------------------------------------------------------
