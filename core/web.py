@@ -52,7 +52,13 @@ def refusal(
         return HttpResponse(
             render_to_string(REFUSAL_FRAGMENT, context, request=request), status=status
         )
-    response = render(request, REFUSAL_TEMPLATE, context, status=status)
+    return render(request, REFUSAL_TEMPLATE, context, status=status)
+
+
+def with_retry_after(response: HttpResponse, error: Exception | None) -> HttpResponse:
+    """Tell a rate-limited client when it may try again (``Retry-After``, in seconds)."""
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -60,6 +66,4 @@ def error_response(request, error: Exception, *, back_url: str | None = None) ->
     """``refusal`` for a service error, with the status (and Retry-After) it calls for."""
     message = getattr(error, "message", "") or str(error)
     response = refusal(request, message, status=http_status_for(error), back_url=back_url)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    return response
+    return with_retry_after(response, error)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError, DomainError, PolicyDenied, http_status_for
-from core.web import error_response, is_htmx
+from core.web import error_response, is_htmx, with_retry_after
 from drafts import selectors as draft_selectors
 from drafts.models import Draft, Provision
 from drafts.reading import consultation_status, marked_paragraphs, shown_language
@@ -253,6 +253,7 @@ def create(request, slug, number, stable_id):
         )
     status = 400
     error = None
+    failure = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -268,7 +269,7 @@ def create(request, slug, number, stable_id):
                 proposed_text=data["proposed_text"],
             )
         except (DomainError, PolicyDenied) as exc:
-            status = http_status_for(exc)
+            status, failure = http_status_for(exc), exc
             if isinstance(exc, DomainError) and exc.field in form.fields:
                 form.add_service_error(exc)
             else:
@@ -295,13 +296,14 @@ def create(request, slug, number, stable_id):
             messages.success(request, _("Your comment was posted."))
             return redirect(permalink_url(comment.pk))
     if is_htmx(request):
-        return _form_fragment(request, place, form, error=error)
-    return render(
+        return with_retry_after(_form_fragment(request, place, form, error=error), failure)
+    response = render(
         request,
         "comments/article.html",
         _article_context(request, place, form=form, error=error),
         status=status,
     )
+    return with_retry_after(response, failure)
 
 
 @require_POST
@@ -512,6 +514,7 @@ def comment_action(request, pk, action_name):
         )
     form = action.form_class(request.POST)
     error = None
+    failure = None
     status = 400
     if form.is_valid():
         try:
@@ -525,7 +528,7 @@ def comment_action(request, pk, action_name):
                 )
                 form.is_valid()
         except (DomainError, PolicyDenied) as exc:
-            status = http_status_for(exc)
+            status, failure = http_status_for(exc), exc
             if isinstance(exc, DomainError) and exc.field in form.fields:
                 form.add_service_error(exc)
             else:
@@ -536,7 +539,9 @@ def comment_action(request, pk, action_name):
                 return _node_response(request, target, notice=str(action.done))
             messages.success(request, str(action.done))
             return redirect(permalink_url(result.pk))
-    return _action_page(request, action, comment, form, error=error, status=status)
+    return with_retry_after(
+        _action_page(request, action, comment, form, error=error, status=status), failure
+    )
 
 
 @require_POST

@@ -155,3 +155,32 @@ def test_a_forged_unsubscribe_link_is_refused(consultation):
     assert client.post(f"/notifications/unsubscribe/{forged}/").status_code == 400
     assert client.post(f"/notifications/unsubscribe/{token}x/").status_code == 400
     assert not Preference.objects.exists()
+
+
+def test_the_email_renders_the_ministrys_response_as_the_thread_page_does(
+    consultation, run_events, client
+):
+    """One rendering of a response: Markdown made safe, the same on the page and in the email."""
+    from django.urls import reverse
+
+    c = consultation
+    with run_events():
+        note = comments.comment_create(
+            by=c.stakeholder_a, version=c.version, provision=c.article, body="Define 'data'."
+        )
+        comments.disposition_record(
+            comment=note,
+            by=c.drafter,
+            status="accepted",
+            response="A **major** improvement; see <script>x()</script> the definition.",
+        )
+    rendered = "<strong>major</strong>"
+    (message,) = [m for m in mail.outbox if m.to == ["alice@example.org"]]
+    html = message.alternatives[0][0]
+    assert rendered in html
+    assert "<script>" not in html
+    page = client.get(
+        reverse("comments:article", args=[c.draft.slug, c.version.number, c.article.stable_id])
+    ).content.decode()
+    assert rendered in page
+    assert "<script>x()" not in page
