@@ -19,6 +19,7 @@ test: setup  ## the whole suite; PostgreSQL when DATABASE_URL is set, Redis when
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 
 format:
 	.venv/bin/ruff check --fix .
