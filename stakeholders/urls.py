@@ -1,20 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor, views, views_accounts
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", two_factor.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api-token/", views.api_token, name="api-token"),
-    path("two-factor/", two_factor.setup, name="two_factor"),
-    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
-    path("organisations/", views_accounts.organisations, name="organisations"),
-    path("organisations/<slug:slug>/members/", views_accounts.members, name="members"),
+    path("two-factor/", views.setup, name="two_factor"),
+    path("two-factor/verify/", views.verify, name="two_factor_verify"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/<slug:slug>/members/", views.members, name="members"),
     path(
         "organisations/<slug:slug>/members/<int:pk>/end/",
-        views_accounts.member_end,
+        views.member_end,
         name="member_end",
     ),
 ]

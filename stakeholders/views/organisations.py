@@ -7,65 +7,20 @@ policy module. Ending a membership keeps the row and its history.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.web import form_error, safe_next
 
-from . import services
-from .models import Membership, Organisation, User
-from .policies import actor_for, can, ensure_can
-from .two_factor import may_use_two_factor
-
-
-class GrantForm(forms.Form):
-    person = forms.CharField(
-        label=gettext_lazy("Username or email address"),
-        max_length=254,
-        help_text=gettext_lazy("The person must already have an account on the portal."),
-    )
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices)
-    is_org_admin = forms.BooleanField(
-        label=gettext_lazy("Also administrator of this organisation"),
-        required=False,
-        help_text=gettext_lazy("Administrators may grant and end memberships."),
-    )
-
-    def clean_person(self) -> User:
-        value = self.cleaned_data["person"].strip()
-        matches = list(
-            User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), is_active=True)[
-                :2
-            ]
-        )
-        if not matches:
-            raise forms.ValidationError(_("Nobody with that username or email has an account."))
-        if len(matches) > 1:
-            raise forms.ValidationError(
-                _("More than one account uses that email address; give the username instead.")
-            )
-        return matches[0]
-
-
-class EndForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (kept in the history)"), max_length=200, required=False
-    )
-
-
-class ActForForm(forms.Form):
-    organisation = forms.TypedChoiceField(label=gettext_lazy("Act for"), coerce=int)
-
-    def __init__(self, *args, organisations=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+from .. import services
+from ..forms import ActForForm, EndForm, GrantForm
+from ..models import Membership, Organisation
+from ..policies import actor_for, can, ensure_can
+from ..two_factor import may_use_two_factor
 
 
 @login_required
