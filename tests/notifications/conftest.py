@@ -70,7 +70,7 @@ def run_events(django_capture_on_commit_callbacks, monkeypatch):
     """
     from collections import defaultdict
 
-    from portal import events
+    from core import events
     from portal.celery import app
 
     ours = defaultdict(list)
