@@ -6,5 +6,4 @@ app_name = "drafts"
 urlpatterns = [
     path("", include("drafts.urls_reading")),
     path("", include("drafts.urls_desk")),
-    path("", include("drafts.urls_packets")),
 ]

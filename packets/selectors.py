@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
 from comments.models import Comment, Endorsement, Visibility
+from drafts.models import DraftVersion, Provision
 from stakeholders.policies import Actor, comment_visibility_filter
 
-from ..models import DraftVersion, Packet, Provision
+from .models import Packet
 
 
 class PacketReader:

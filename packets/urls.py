@@ -1,22 +1,15 @@
-"""Review packet routes (inside the ``drafts`` namespace)."""
+"""Review packet pages: request, list, state, download, retry."""
 
 from django.urls import path
 
-from . import views_packets
+from . import views
 
+app_name = "packets"
 urlpatterns = [
-    path(
-        "drafts/<slug:slug>/v<int:number>/packets/",
-        views_packets.packet_list,
-        name="packet_list",
-    ),
-    path(
-        "drafts/<slug:slug>/v<int:number>/packets/new/",
-        views_packets.packet_request,
-        name="packet_request",
-    ),
-    path("packets/<int:pk>/", views_packets.packet_detail, name="packet_detail"),
-    path("packets/<int:pk>/status/", views_packets.packet_status, name="packet_status"),
-    path("packets/<int:pk>/download/", views_packets.packet_download, name="packet_download"),
-    path("packets/<int:pk>/retry/", views_packets.packet_retry, name="packet_retry"),
+    path("drafts/<slug:slug>/v<int:number>/packets/", views.packet_list, name="list"),
+    path("drafts/<slug:slug>/v<int:number>/packets/new/", views.packet_request, name="request"),
+    path("packets/<int:pk>/", views.packet_detail, name="detail"),
+    path("packets/<int:pk>/status/", views.packet_status, name="status"),
+    path("packets/<int:pk>/download/", views.packet_download, name="download"),
+    path("packets/<int:pk>/retry/", views.packet_retry, name="retry"),
 ]

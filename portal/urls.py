@@ -9,6 +9,7 @@ from . import security, views
 urlpatterns = [
     path("", include("drafts.urls")),
     path("", include("comments.urls")),
+    path("", include("packets.urls")),
     path("accounts/", include("stakeholders.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", views_audit.audit, name="audit"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "stakeholders",
     "drafts",
     "comments",
+    "packets",
     "notifications",
 ]
 
@@ -261,8 +262,8 @@ SPECTACULAR_SETTINGS = {
         "CommentKindEnum": "comments.models.Comment.Kind",
         "VersionStatusEnum": "drafts.models.DraftVersion.Status",
         "DispositionStatusEnum": "comments.models.Disposition.Status",
-        "PacketStatusEnum": "drafts.models.Packet.Status",
-        "PacketLanguageEnum": "drafts.models.Packet.Language",
+        "PacketStatusEnum": "packets.models.Packet.Status",
+        "PacketLanguageEnum": "packets.models.Packet.Language",
     },
 }
 

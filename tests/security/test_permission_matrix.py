@@ -22,7 +22,8 @@ from rest_framework.authtoken.models import Token
 from comments import services
 from comments.models import Comment, Endorsement, Report
 from drafts import services as draft_services
-from drafts.models import DraftVersion, Packet
+from drafts.models import DraftVersion
+from packets.models import Packet
 from stakeholders.policies import actor_for, can
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -407,7 +408,7 @@ def packet_request_api(w, client, user):
 
 
 def packet_download_web(w, client, user):
-    response = client.get(reverse("drafts:packet_download", args=[w.packet.pk]))
+    response = client.get(reverse("packets:download", args=[w.packet.pk]))
     allowed = page_outcome(response)
     if allowed:
         assert b"%PDF" in b"".join(response.streaming_content)
@@ -447,7 +448,7 @@ CHECKS = {
     ),
     "packet.request": (
         lambda w, user: can(user, "packet.request", w.c.version),
-        page(lambda w: reverse("drafts:packet_request", args=[w.c.draft.slug, w.c.version.number])),
+        page(lambda w: reverse("packets:request", args=[w.c.draft.slug, w.c.version.number])),
         packet_request_api,
     ),
     "packet.download": (
