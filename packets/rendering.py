@@ -310,15 +310,13 @@ class PacketDocument:
     @cached_property
     def matrix_rows(self):
         from comments.matrix import response_matrix
-
-        from .selectors import PacketReader
+        from stakeholders.policies import packet_reader_filter
 
         included = set(
             self.packet_comment_ids()
         )  # the packet's own rule decides, the matrix orders and numbers
-        rows = response_matrix(
-            version=self.version, user=PacketReader(self.packet.include_restricted)
-        )
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        rows = response_matrix(version=self.version, reader=reader)
         return [row for row in rows if row.comment_id in included]
 
     def packet_comment_ids(self):
