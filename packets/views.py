@@ -1,8 +1,9 @@
 """Review packet pages: request, list, state (polled with htmx), download, retry.
 
-Thin: the services decide, the policies authorise; a packet file is only ever
-served through ``packet_download`` after ``packet.download`` says yes, never
-from a public media URL.
+Thin: the services decide, the policies authorise; a refusal (``PolicyDenied``)
+reaches ``portal.urls.handler403``, which shows it through ``core.web.refusal``.
+A packet file is only ever served through ``packet_download`` after
+``packet.download`` says yes, never from a public media URL.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError, PolicyDenied
+from core.errors import DomainError
+from core.web import form_error
 from drafts.models import DraftVersion
 from stakeholders.policies import can, ensure_can
 
@@ -88,7 +90,7 @@ def packet_request(request, slug, number):
                 include_restricted=form.cleaned_data.get("include_restricted", False),
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error)
         else:
             if packet.reused:
                 messages.info(
@@ -157,8 +159,6 @@ def packet_retry(request, pk):
         services.packet_retry(packet=packet, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-    except PolicyDenied:
-        raise
     else:
         messages.success(request, _("The packet is being built again."))
     return redirect("packets:detail", pk=packet.pk)
