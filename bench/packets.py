@@ -4,14 +4,14 @@
 
 For each worker count it starts that many ``celery worker`` processes (prefork,
 one child each) on the bench's own Redis database and queue, asks for the
-packet through ``drafts.packets.services.packet_request`` as a drafter of the
+packet through ``packets.services.packet_request`` as a drafter of the
 lead ministry (all comments, restricted ones included, English and Khmer side
 by side, with the redline against version 2), and waits for it to be ready.
 While it builds, every worker's process tree is sampled with psutil for its
 peak resident memory.
 
 Then the same content is rendered as one HTML document in one piece
-(``drafts.packets.render.render_single``) in a separate process, also sampled,
+(``packets.rendering.render_single``) in a separate process, also sampled,
 and the ratios of the builds' times to that render are reported.
 
 Earlier packets of the version are deleted first (Packet keeps no history, and
@@ -145,7 +145,7 @@ def setup_django():
 def forget_packets(version) -> None:
     from django.core.files.storage import default_storage
 
-    from drafts.models import Packet
+    from packets.models import Packet
 
     for packet in Packet.objects.filter(version=version):
         if packet.file and default_storage.exists(packet.file.name):
@@ -171,8 +171,8 @@ def the_request():
 
 
 def build_with(count: int, log_dir: Path) -> dict:
-    from drafts.models import Packet
-    from drafts.packets import services
+    from packets import services
+    from packets.models import Packet
 
     request = the_request()
     forget_packets(request["version"])
@@ -229,8 +229,8 @@ def build_with(count: int, log_dir: Path) -> dict:
 def single_child(packet_id: int, out: Path) -> int:
     """In a process of its own: the one-piece HTML, then WeasyPrint's render of it."""
     setup_django()
-    from drafts.models import Packet
-    from drafts.packets.render import render_single, render_single_html
+    from packets.models import Packet
+    from packets.rendering import render_single, render_single_html
 
     packet = Packet.objects.get(pk=packet_id)
     started = time.perf_counter()
@@ -257,8 +257,8 @@ def single_child(packet_id: int, out: Path) -> int:
 def inline_child(packet_id: int, out: Path) -> int:
     """In a process of its own: the chunked build without Celery (``render_chunked``)."""
     setup_django()
-    from drafts.models import Packet
-    from drafts.packets.render import render_chunked
+    from packets.models import Packet
+    from packets.rendering import render_chunked
 
     packet = Packet.objects.get(pk=packet_id)
     started = time.perf_counter()

@@ -13,7 +13,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from stakeholders.policies import comment_record_filter, comment_visibility_filter
@@ -47,11 +47,16 @@ class MatrixRow:
     comment: Comment | None = field(default=None, repr=False, compare=False)
 
 
-def _top_level_comments(*, version, user):
-    """The version's first comments of threads that ``user`` may see, in document order."""
-    queryset = (
+def _top_level_comments(*, version, user=None, reader: Q | None = None):
+    """The version's first comments of threads in the record ``user`` may read, in document order.
+
+    ``reader``, a filter from ``stakeholders.policies``, stands for a reader who
+    is not a person (a review packet's) instead of ``user``.
+    """
+    record = reader if reader is not None else comment_record_filter(user, version.draft)
+    return (
         Comment.objects.filter(version=version, parent__isnull=True)
-        .filter(comment_record_filter(user, version.draft))
+        .filter(record)
         .select_related(
             "organisation",
             "provision",
@@ -62,7 +67,6 @@ def _top_level_comments(*, version, user):
         )
         .order_by("provision__position", "created_at", "pk")
     )
-    return queryset
 
 
 def _row(number: int, comment: Comment) -> MatrixRow:
@@ -113,12 +117,10 @@ def _matches(row: MatrixRow, filters: dict) -> bool:
     return True
 
 
-def matrix_all_rows(*, version, user) -> list[MatrixRow]:
-    """Every row ``user`` may see, numbered; numbers do not change when a filter is applied."""
-    return [
-        _row(number, comment)
-        for number, comment in enumerate(_top_level_comments(version=version, user=user), 1)
-    ]
+def matrix_all_rows(*, version, user=None, reader: Q | None = None) -> list[MatrixRow]:
+    """Every row ``user`` (or ``reader``) may see, numbered; filters do not change numbers."""
+    comments = _top_level_comments(version=version, user=user, reader=reader)
+    return [_row(number, comment) for number, comment in enumerate(comments, 1)]
 
 
 def filter_rows(rows: list[MatrixRow], filters: dict | None) -> list[MatrixRow]:
@@ -127,13 +129,15 @@ def filter_rows(rows: list[MatrixRow], filters: dict | None) -> list[MatrixRow]:
     return [row for row in rows if _matches(row, filters)]
 
 
-def response_matrix(*, version, user, filters: dict | None = None) -> list[MatrixRow]:
+def response_matrix(
+    *, version, user=None, reader: Q | None = None, filters: dict | None = None
+) -> list[MatrixRow]:
     """The comment-response matrix of a version as ``user`` may see it (one query).
 
     Filters (all optional, by code): ``article`` (stable id), ``organisation_kind``,
     ``organisation`` (id), ``kind``, ``disposition``.
     """
-    return filter_rows(matrix_all_rows(version=version, user=user), filters)
+    return filter_rows(matrix_all_rows(version=version, user=user, reader=reader), filters)
 
 
 @dataclass

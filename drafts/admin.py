@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Draft, DraftVersion, Packet, Provision
+from .models import Draft, DraftVersion, Provision
 
 
 class DraftVersionInline(admin.TabularInline):
@@ -62,19 +62,3 @@ class ProvisionAdmin(SimpleHistoryAdmin):
     search_fields = ("stable_id", "heading_en", "heading_km", "text_en", "text_km")
     raw_id_fields = ("version", "parent", "removed_by")
     list_select_related = ("version__draft",)
-
-
-@admin.register(Packet)
-class PacketAdmin(admin.ModelAdmin):
-    list_display = (
-        "fingerprint",
-        "version",
-        "language",
-        "include_restricted",
-        "status",
-        "created_at",
-    )
-    list_filter = ("status", "language", "include_restricted")
-    search_fields = ("fingerprint",)
-    raw_id_fields = ("version", "compare_to", "requested_by")
-    readonly_fields = ("fingerprint", "file", "page_count", "size_bytes", "attempts", "error")

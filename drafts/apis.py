@@ -1,4 +1,4 @@
-"""The API for drafts, versions, provisions, version diffs and review packets.
+"""The API for drafts, versions, provisions and version diffs.
 
 Views are thin: they load what ``stakeholders.policies`` lets the user see,
 call the drafts services, and hand the result to a serializer.
@@ -7,20 +7,19 @@ call the drafts services, and hand the result to a serializer.
 from __future__ import annotations
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, permissions
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics
 from rest_framework.response import Response
 
 from core.api_errors import PortalAPIMixin
-from core.errors import ConflictError, DomainError
-from stakeholders.policies import can, comment_visibility_filter, ensure_can
+from core.errors import DomainError
+from stakeholders.policies import comment_visibility_filter
 
 from . import selectors, serializers
-from .models import Draft, DraftVersion, Packet, Provision
+from .models import Draft, DraftVersion, Provision
 
 
 def visible_version(request, pk) -> DraftVersion:
@@ -264,133 +263,3 @@ class VersionRedlineApi(PortalAPIMixin, generics.GenericAPIView):
             context={"request": request},
         ).data
         return Response(data)
-
-
-# --- review packets -------------------------------------------------------------------
-
-
-def _packet(request, pk) -> Packet:
-    """A packet the user may download (403 with the reason otherwise, 404 if none)."""
-    try:
-        packet = (
-            Packet.objects.select_related("version__draft", "compare_to")
-            .prefetch_related("version__draft__drafting_partners")
-            .get(pk=int(pk))
-        )
-    except (Packet.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
-    ensure_can(request.user, "packet.download", packet)
-    return packet
-
-
-def _packet_response(request, packet, status_code=200):
-    data = serializers.PacketSerializer(packet, context={"request": request}).data
-    headers = {"Location": str(data["url"])} if status_code == 202 else {}
-    return Response(data, status=status_code, headers=headers)
-
-
-@extend_schema_view(
-    get=extend_schema(
-        tags=["packets"],
-        summary="Review packets of a version",
-        description="Packets already requested for the version, newest first (officials and "
-        "the draft's drafters; packets with restricted comments only for those who may "
-        "read them).",
-    ),
-    post=extend_schema(
-        tags=["packets"],
-        summary="Request a review packet",
-        description="Queues the build of a consolidated PDF and answers 202 at once with the "
-        "packet's URL (also in Location); poll it until `status` is `ready`, then download. "
-        "Asking again for the same content returns the same packet (`reused`).",
-        request=serializers.PacketRequestSerializer,
-        responses={202: serializers.PacketSerializer},
-    ),
-)
-class VersionPacketsApi(PortalAPIMixin, generics.ListAPIView):
-    serializer_class = serializers.PacketSerializer
-    permission_classes = [permissions.IsAuthenticated]
-    filter_backends = []
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Packet.objects.none()
-        version = visible_version(self.request, self.kwargs["pk"])
-        ensure_can(self.request.user, "packet.request", version)
-        queryset = Packet.objects.filter(version=version)
-        if not can(self.request.user, "packet.include_restricted", version):
-            queryset = queryset.filter(include_restricted=False)
-        return queryset.select_related("version", "compare_to").order_by("-created_at", "-pk")
-
-    def post(self, request, pk):
-        from .packets.services import packet_request
-
-        version = visible_version(request, pk)
-        form = serializers.PacketRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        compare_to = None
-        if data.get("compare_to"):
-            try:
-                compare_to = visible_version(request, data["compare_to"])
-            except Http404:
-                raise DomainError(_("There is no such version."), field="compare_to") from None
-        packet = packet_request(
-            version=version,
-            by=request.user,
-            language=data["language"],
-            compare_to=compare_to,
-            include_restricted=data["include_restricted"],
-        )
-        return _packet_response(request, packet, 202)
-
-
-@extend_schema_view(
-    get=extend_schema(tags=["packets"], summary="A review packet's status"),
-)
-class PacketDetailApi(PortalAPIMixin, generics.GenericAPIView):
-    serializer_class = serializers.PacketSerializer
-    permission_classes = [permissions.IsAuthenticated]
-
-    def get(self, request, pk):
-        return _packet_response(request, _packet(request, pk))
-
-
-@extend_schema_view(
-    get=extend_schema(
-        tags=["packets"],
-        summary="Download a review packet",
-        description="The PDF, once the packet is ready; 409 while it is still being built or "
-        "if the build failed.",
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The packet as a PDF file."
-            )
-        },
-    ),
-)
-class PacketDownloadApi(PortalAPIMixin, generics.GenericAPIView):
-    serializer_class = serializers.PacketSerializer
-    permission_classes = [permissions.IsAuthenticated]
-    error_statuses = (409,)
-
-    def get(self, request, pk):
-        packet = _packet(request, pk)
-        if packet.status != Packet.Status.READY or not packet.file:
-            raise ConflictError(
-                _("The packet is not ready yet (%(status)s).")
-                % {"status": packet.get_status_display()},
-                current=packet,
-            )
-        name = f"{packet.version.draft.slug}-v{packet.version.number}-{packet.language}.pdf"
-        response = FileResponse(
-            packet.file.open("rb"),
-            as_attachment=True,
-            filename=name,
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    def serialize_conflict(self, packet):
-        return serializers.PacketSerializer(packet, context={"request": self.request}).data

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DraftsConfig(AppConfig):
     name = "drafts"
     verbose_name = _("Drafts")
-
-    def ready(self):
-        from .packets import listeners  # noqa: F401  (registers the version.closed listener)

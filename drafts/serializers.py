@@ -11,7 +11,7 @@ from rest_framework.reverse import reverse
 from stakeholders.policies import consultation_is_open
 from stakeholders.serializers import OrganisationBriefSerializer
 
-from .models import Draft, DraftVersion, Packet, Provision
+from .models import Draft, DraftVersion, Provision
 
 
 class VersionBriefSerializer(serializers.ModelSerializer):
@@ -275,67 +275,4 @@ class RedlineQuerySerializer(serializers.Serializer):
     )
     changed_only = serializers.BooleanField(
         required=False, default=False, help_text="Leave out unchanged provisions."
-    )
-
-
-# --- review packets -------------------------------------------------------------------
-
-
-class PacketSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:packet-detail")
-    download_url = serializers.SerializerMethodField(
-        help_text="Where the PDF can be downloaded once `status` is `ready`."
-    )
-    version = VersionBriefSerializer(read_only=True)
-    compare_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    reused = serializers.SerializerMethodField(
-        help_text="True when an identical packet already existed and was returned instead "
-        "of building a new one."
-    )
-
-    class Meta:
-        model = Packet
-        fields = [
-            "id",
-            "url",
-            "download_url",
-            "version",
-            "compare_to",
-            "language",
-            "include_restricted",
-            "status",
-            "status_label",
-            "progress",
-            "error",
-            "page_count",
-            "size_bytes",
-            "fingerprint",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "reused",
-        ]
-        read_only_fields = fields
-
-    def get_download_url(self, packet) -> str:
-        return reverse(
-            "api:packet-download", kwargs={"pk": packet.pk}, request=self.context.get("request")
-        )
-
-    def get_reused(self, packet) -> bool:
-        return bool(getattr(packet, "reused", False))
-
-
-class PacketRequestSerializer(serializers.Serializer):
-    language = serializers.ChoiceField(choices=Packet.Language.choices, default="both")
-    compare_to = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=1,
-        help_text="The id of an earlier published version to show changes against.",
-    )
-    include_restricted = serializers.BooleanField(
-        default=False,
-        help_text="Include restricted comments (only for those who may read them).",
     )

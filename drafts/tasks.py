@@ -17,12 +17,3 @@ def consultations_close_due() -> list[int]:
         if services.version_close(version=version):
             closed.append(version.pk)
     return closed
-
-
-# Review packets' tasks live in their own package; importing them here lets Celery find them.
-from drafts.packets.tasks import (  # noqa: E402, F401
-    packet_build,
-    packet_finish,
-    packet_render_part,
-    packet_request_for_closed_version,
-)

@@ -1,7 +1,7 @@
 """Drafts' own pages: comparing two versions (the redline). Review packets have their routes here
 until they move to their app."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -14,5 +14,4 @@ urlpatterns = [
         views.compare_article,
         name="compare_article",
     ),
-    path("", include("drafts.urls_packets")),
 ]

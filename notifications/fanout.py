@@ -12,7 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from comments.models import Comment
-from drafts.models import DraftVersion, Packet
+from drafts.models import DraftVersion
+from packets.models import Packet
 from stakeholders.policies import can
 
 from .models import Kind

@@ -39,7 +39,7 @@ def redline_url(version) -> str:
 
 
 def packet_url(packet) -> str:
-    return reverse("drafts:packet_detail", kwargs={"pk": packet.pk})
+    return reverse("packets:detail", kwargs={"pk": packet.pk})
 
 
 def target_url(notification: Notification) -> str:

@@ -81,7 +81,7 @@ class Notification(models.Model):
         "comments.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     packet = models.ForeignKey(
-        "drafts.Packet", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "packets.Packet", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     detail = models.TextField(
         _("detail"), blank=True, help_text=_("For example the moderator's reason, as it was.")

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from comments import apis as comment_apis
 from core.api_errors import not_found
 from drafts import apis as draft_apis
+from packets import apis as packet_apis
 from stakeholders import apis as stakeholder_apis
 
 app_name = "api"
@@ -49,13 +50,13 @@ urlpatterns = [
     ),
     path(
         "versions/<int:pk>/packets/",
-        draft_apis.VersionPacketsApi.as_view(),
+        packet_apis.VersionPacketsApi.as_view(),
         name="version-packets",
     ),
-    path("packets/<int:pk>/", draft_apis.PacketDetailApi.as_view(), name="packet-detail"),
+    path("packets/<int:pk>/", packet_apis.PacketDetailApi.as_view(), name="packet-detail"),
     path(
         "packets/<int:pk>/download/",
-        draft_apis.PacketDownloadApi.as_view(),
+        packet_apis.PacketDownloadApi.as_view(),
         name="packet-download",
     ),
     path("comments/", comment_apis.CommentListApi.as_view(), name="comment-list"),

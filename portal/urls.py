@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("drafts.urls")),
     path("", include("comments.urls")),
     path("", include("desk.urls")),
+    path("", include("packets.urls")),
     path("accounts/", include("stakeholders.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),

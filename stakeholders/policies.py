@@ -509,3 +509,38 @@ def comment_record_filter(user, draft) -> Q:
     if sees_everything_on(actor_for(user), draft):
         return visible
     return visible & ~Q(state="hidden")
+
+
+# --- review packets: which comments a packet carries ----------------------------------
+
+
+def packet_reader_filter(*, include_restricted: bool) -> Q:
+    """What the reader a packet is written for may see, as ``comment.view`` decides it.
+
+    A packet with restricted comments (only readers allowed
+    ``packet.include_restricted`` can request one) is read as a drafter or an
+    official reads the draft: every comment, hidden ones included. Any other is
+    read as a signed-in participant of no organisation reads it: public and
+    participants-only comments, not hidden ones. The packet's response matrix
+    numbers its rows over these comments, as the matrix page does for a person.
+    """
+    if include_restricted:
+        return Q()
+    return Q(visibility__in=["public", "participants"]) & ~Q(state="hidden")
+
+
+def packet_comment_filter(*, include_restricted: bool) -> Q:
+    """The comments a packet carries, given its ``include_restricted``, as one query filter.
+
+    Public and participants-only comments always; restricted ones only in a
+    packet that includes them, and then also replies in a restricted thread.
+    Only active comments: withdrawn and hidden comments are not part of the
+    record sent to the Assembly, nor are replies in a thread whose first
+    comment is not active.
+    """
+    carried = Q(state="active") & (Q(root__isnull=True) | Q(root__state="active"))
+    if include_restricted:
+        return carried
+    return (
+        carried & Q(visibility__in=["public", "participants"]) & ~Q(root__visibility="restricted")
+    )

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drafts",
     "comments",
     "desk",
+    "packets",
     "notifications",
     "audit",
     "demo",
@@ -264,8 +265,8 @@ SPECTACULAR_SETTINGS = {
         "CommentKindEnum": "comments.models.Comment.Kind",
         "VersionStatusEnum": "drafts.models.DraftVersion.Status",
         "DispositionStatusEnum": "comments.models.Disposition.Status",
-        "PacketStatusEnum": "drafts.models.Packet.Status",
-        "PacketLanguageEnum": "drafts.models.Packet.Language",
+        "PacketStatusEnum": "packets.models.Packet.Status",
+        "PacketLanguageEnum": "packets.models.Packet.Language",
     },
 }
 

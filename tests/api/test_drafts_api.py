@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from comments import services as comment_services
 from drafts import services as draft_services
-from drafts.models import Draft, DraftVersion, Packet
+from drafts.models import Draft, DraftVersion
+from packets.models import Packet
 from tests.factories import DraftFactory, VersionFactory, build_articles
 
 

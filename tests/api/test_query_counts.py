@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from comments import services as comment_services
 from drafts import services as draft_services
-from drafts.models import DraftVersion, Packet
+from drafts.models import DraftVersion
+from packets.models import Packet
 from tests.factories import (
     DraftFactory,
     OrganisationFactory,

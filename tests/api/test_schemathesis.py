@@ -20,7 +20,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from comments import services as comment_services
-from drafts.models import Packet
+from packets.models import Packet
 
 MAX_EXAMPLES = 10
 SEED = 20261122

@@ -8,7 +8,7 @@ from django.utils import timezone
 from comments import services as comments
 from core.events import emit
 from drafts import services as drafts
-from drafts.models import DraftVersion, Packet
+from drafts.models import DraftVersion
 from drafts.tasks import consultations_close_due
 from notifications import fanout
 from notifications.models import Delivery, Kind, Notification
@@ -18,6 +18,7 @@ from notifications.tasks import (
     fan_out,
     notification_email,
 )
+from packets.models import Packet
 from tests.factories import member
 
 

@@ -10,11 +10,12 @@ import pytest
 from django.utils import timezone
 
 from comments import services as comments
-from drafts.models import DraftVersion, Packet
+from drafts.models import DraftVersion
 from drafts.tasks import consultations_close_due
 from notifications.models import Delivery, Kind, Notification
 from notifications.services import follow_draft, preference_set
 from notifications.tasks import digests_send, fan_out, notification_email
+from packets.models import Packet
 
 from .conftest import wait_for
 

@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from comments import services as comment_services
 from core.errors import PolicyDenied
 from drafts import services as draft_services
-from drafts.models import Packet
-from drafts.packets import render, services
-from drafts.packets.fetcher import PacketURLFetcher
-from drafts.packets.listeners import request_closing_packet
+from packets import rendering, services
+from packets.fetcher import PacketURLFetcher
+from packets.listeners import request_closing_packet
+from packets.models import Packet
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def enqueued(monkeypatch):
     """Record build tasks instead of sending them to a broker."""
-    from drafts.packets import tasks
+    from packets import tasks
 
     sent = []
     monkeypatch.setattr(tasks.packet_build, "delay", lambda packet_id: sent.append(packet_id))
@@ -142,7 +142,7 @@ def test_restricted_option_refused_to_someone_who_cannot_see_restricted(
             version=story.version, by=c.drafter, language="en", include_restricted=True
         )
     client_page = _client(c.drafter).get(
-        reverse("drafts:packet_request", args=[c.draft.slug, story.version.number])
+        reverse("packets:request", args=[c.draft.slug, story.version.number])
     )
     assert client_page.status_code == 200
     assert b"include_restricted" not in client_page.content
@@ -170,7 +170,7 @@ def test_build_marks_ready_last_and_download_is_authorised(story, enqueued):
         if default_storage.exists(f"packets/work/{packet.pk}")
         else True
     )
-    url = reverse("drafts:packet_download", args=[packet.pk])
+    url = reverse("packets:download", args=[packet.pk])
     response = _client(c.official).get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -217,17 +217,16 @@ def test_a_packet_interrupted_too_often_fails_and_can_be_retried_from_its_page(
     assert services.packet_build_start(packet_id=packet.pk) is None
     packet.refresh_from_db()
     assert packet.status == Packet.Status.FAILED and "interrupted" in packet.error
-    page = _client(c.official).get(reverse("drafts:packet_detail", args=[packet.pk]))
+    page = _client(c.official).get(reverse("packets:detail", args=[packet.pk]))
     assert b"Build it again" in page.content
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(c.official).post(reverse("drafts:packet_retry", args=[packet.pk]))
+        response = _client(c.official).post(reverse("packets:retry", args=[packet.pk]))
     assert response.status_code == 302
     packet.refresh_from_db()
     assert packet.status == Packet.Status.QUEUED and packet.attempts == 0
     assert enqueued[-1] == packet.pk
     assert (
-        _client(c.stakeholder_a).post(reverse("drafts:packet_retry", args=[packet.pk])).status_code
-        == 403
+        _client(c.stakeholder_a).post(reverse("packets:retry", args=[packet.pk])).status_code == 403
     )
 
 
@@ -252,22 +251,22 @@ def test_a_stuck_build_offers_retry(story, enqueued):
 def test_pages(story, enqueued, django_assert_max_num_queries):
     c = story.consultation
     client = _client(c.official)
-    request_url = reverse("drafts:packet_request", args=[c.draft.slug, story.version.number])
+    request_url = reverse("packets:request", args=[c.draft.slug, story.version.number])
     page = client.get(request_url)
     assert page.status_code == 200 and b"include_restricted" in page.content
     response = client.post(request_url, {"language": "km", "include_restricted": "on"})
     packet = Packet.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
-        "drafts:packet_detail", args=[packet.pk]
+        "packets:detail", args=[packet.pk]
     )
     assert packet.language == "km" and packet.include_restricted
     detail = client.get(response["Location"])
     assert b'hx-trigger="every 3s"' in detail.content and b"Refresh" in detail.content
-    status = client.get(reverse("drafts:packet_status", args=[packet.pk]))
+    status = client.get(reverse("packets:status", args=[packet.pk]))
     assert status.content.lstrip().startswith(b'<section id="packet-status"')
     for language in ("en", "both"):
         services.packet_request(version=story.version, by=c.official, language=language)
-    list_url = reverse("drafts:packet_list", args=[c.draft.slug, story.version.number])
+    list_url = reverse("packets:list", args=[c.draft.slug, story.version.number])
     with django_assert_max_num_queries(12):
         listing = client.get(list_url)
     assert listing.content.count(b'class="packet-item"') == 3
@@ -275,7 +274,7 @@ def test_pages(story, enqueued, django_assert_max_num_queries):
     assert stakeholder.get(request_url).status_code == 403
     assert stakeholder.post(request_url, {"language": "en"}).status_code == 403
     assert stakeholder.get(list_url).status_code == 403
-    assert stakeholder.get(reverse("drafts:packet_detail", args=[packet.pk])).status_code == 403
+    assert stakeholder.get(reverse("packets:detail", args=[packet.pk])).status_code == 403
 
 
 # --- the fetcher --------------------------------------------------------------------
@@ -352,7 +351,7 @@ def test_urls_in_comment_html_are_never_fetched(story, enqueued, http_server):
 
 
 def test_comment_html_is_sanitised_again():
-    html = render.clean_user_html('<p onclick="x()">Hi <script>alert(1)</script><img src=x></p>')
+    html = rendering.clean_user_html('<p onclick="x()">Hi <script>alert(1)</script><img src=x></p>')
     assert html == "<p>Hi </p>"
 
 
@@ -370,8 +369,8 @@ def test_chunked_render_matches_the_one_piece_render(story, enqueued, settings):
     packet = services.packet_request(
         version=story.version, by=c.official, language="both", include_restricted=True
     )
-    chunked, chunked_pages = render.render_chunked(packet)
-    single, single_pages = render.render_single(packet)
+    chunked, chunked_pages = rendering.render_chunked(packet)
+    single, single_pages = rendering.render_single(packet)
     assert chunked_pages == single_pages
     chunked_reader, single_reader = PdfReader(io.BytesIO(chunked)), PdfReader(io.BytesIO(single))
     assert len(chunked_reader.pages) == len(single_reader.pages) == chunked_pages

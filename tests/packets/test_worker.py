@@ -7,8 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from drafts.models import Packet
-from drafts.packets import services
+from packets import services
+from packets.models import Packet
 
 from .conftest import KHMER_TITLE, tell_story
 

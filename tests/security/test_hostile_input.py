@@ -428,8 +428,8 @@ def test_rate_limit_is_a_clear_429_on_web_and_api(client, consultation, clean_ca
 
 def test_packet_html_is_sanitised_and_leaves_out_restricted_comments(consultation):
     """The PDF is made from HTML: the same sanitising applies, and restricted stays out."""
-    from drafts.models import Packet
-    from drafts.packets.render import render_single_html
+    from packets.models import Packet
+    from packets.rendering import render_single_html
 
     c = consultation
     hostile = services.comment_create(

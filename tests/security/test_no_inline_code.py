@@ -2,7 +2,7 @@
 
 Every template served to browsers is scanned, and a set of real pages is
 rendered and parsed, for inline ``<script>``, ``<style>``, ``style=""`` and
-``on*=""`` handlers. The PDF print templates (templates/drafts/packet/) are
+``on*=""`` handlers. The PDF print templates (templates/packets/print/) are
 rendered by WeasyPrint, never served, and are left out.
 """
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from comments import services
 
 ROOT = Path(__file__).resolve().parents[2]
-PRINT_ONLY = ROOT / "templates" / "drafts" / "packet"
+PRINT_ONLY = ROOT / "templates" / "packets" / "print"
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
     (re.compile(r"<style\b", re.I), "<style> element"),

@@ -23,7 +23,8 @@ from comments import services
 from comments.models import Comment, Endorsement, Report
 from core.errors import PolicyDenied
 from drafts import services as draft_services
-from drafts.models import Draft, DraftVersion, Packet
+from drafts.models import Draft, DraftVersion
+from packets.models import Packet
 from stakeholders.policies import (
     actor_for,
     can,
@@ -414,7 +415,7 @@ def packet_request_api(w, client, user):
 
 
 def packet_download_web(w, client, user):
-    response = client.get(reverse("drafts:packet_download", args=[w.packet.pk]))
+    response = client.get(reverse("packets:download", args=[w.packet.pk]))
     allowed = page_outcome(response)
     if allowed:
         assert b"%PDF" in b"".join(response.streaming_content)
@@ -498,7 +499,7 @@ CHECKS = {
     ),
     "packet.request": (
         lambda w, user: can(user, "packet.request", w.c.version),
-        page(lambda w: reverse("drafts:packet_request", args=[w.c.draft.slug, w.c.version.number])),
+        page(lambda w: reverse("packets:request", args=[w.c.draft.slug, w.c.version.number])),
         packet_request_api,
     ),
     "packet.download": (

@@ -32,7 +32,10 @@ def mixed_threads(consultation):
     public = post(c.stakeholder_a, "Public point of A.")
     services.comment_reply(by=c.stakeholder_b, parent=public, body="B agrees in public.")
     restricted_reply = services.comment_reply(
-        by=c.stakeholder_b, parent=public, body="B's note for the ministry.", visibility="restricted"
+        by=c.stakeholder_b,
+        parent=public,
+        body="B's note for the ministry.",
+        visibility="restricted",
     )
     services.comment_reply(by=c.drafter, parent=restricted_reply, body="The ministry answers B.")
     post(c.stakeholder_b, "For participants only.", visibility="participants")

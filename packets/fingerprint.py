@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 
 from comments.models import Disposition, Endorsement
+from drafts.models import DraftVersion, Provision
 
-from ..models import DraftVersion, Provision
 from .selectors import packet_comments
 
 # Bump whenever the templates or the CSS change what a packet looks like.

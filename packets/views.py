@@ -1,28 +1,29 @@
 """Review packet pages: request, list, state (polled with htmx), download, retry.
 
-Thin: the services decide, the policies authorise; a packet file is only ever
-served through ``packet_download`` after ``packet.download`` says yes, never
-from a public media URL.
+Thin: the services decide, the policies authorise; a refusal (``PolicyDenied``)
+reaches ``portal.urls.handler403``, which shows it through ``core.web.refusal``.
+A packet file is only ever served through ``packet_download`` after
+``packet.download`` says yes, never from a public media URL.
 """
 
 from __future__ import annotations
 
-import os
-
 from django import forms
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError, PolicyDenied
+from core.errors import DomainError
+from core.web import form_error
+from drafts.models import DraftVersion
 from stakeholders.policies import can, ensure_can
 
-from .models import DraftVersion, Packet
-from .packets import selectors, services
+from . import selectors, services
+from .downloads import packet_file_response
+from .models import Packet
 
 
 class PacketRequestForm(forms.Form):
@@ -89,7 +90,7 @@ def packet_request(request, slug, number):
                 include_restricted=form.cleaned_data.get("include_restricted", False),
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error)
         else:
             if packet.reused:
                 messages.info(
@@ -97,10 +98,10 @@ def packet_request(request, slug, number):
                 )
             else:
                 messages.success(request, _("Your packet is being built."))
-            return redirect("drafts:packet_detail", pk=packet.pk)
+            return redirect("packets:detail", pk=packet.pk)
     return render(
         request,
-        "drafts/packets/request.html",
+        "packets/request.html",
         {"version": version, "draft": version.draft, "form": form},
     )
 
@@ -114,7 +115,7 @@ def packet_list(request, slug, number):
         packet.retryable = packet.downloadable and services.packet_can_retry(packet)
     return render(
         request,
-        "drafts/packets/list.html",
+        "packets/list.html",
         {"version": version, "draft": version.draft, "packets": packets},
     )
 
@@ -132,13 +133,13 @@ def _detail_context(request, packet: Packet) -> dict:
 
 def packet_detail(request, pk):
     packet = _packet(request, pk)
-    return render(request, "drafts/packets/detail.html", _detail_context(request, packet))
+    return render(request, "packets/detail.html", _detail_context(request, packet))
 
 
 def packet_status(request, pk):
     """The state block alone, for htmx polling."""
     packet = _packet(request, pk)
-    return render(request, "drafts/packets/_status.html", _detail_context(request, packet))
+    return render(request, "packets/_status.html", _detail_context(request, packet))
 
 
 def packet_download(request, pk):
@@ -146,18 +147,9 @@ def packet_download(request, pk):
     if packet.status != Packet.Status.READY or not packet.file:
         raise Http404(_("This packet is not ready."))
     try:
-        handle = default_storage.open(packet.file.name, "rb")
+        return packet_file_response(packet)
     except FileNotFoundError as missing:
         raise Http404(_("The packet file is missing.")) from missing
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=os.path.basename(packet.file.name),
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST
@@ -167,8 +159,6 @@ def packet_retry(request, pk):
         services.packet_retry(packet=packet, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-    except PolicyDenied:
-        raise
     else:
         messages.success(request, _("The packet is being built again."))
-    return redirect("drafts:packet_detail", pk=packet.pk)
+    return redirect("packets:detail", pk=packet.pk)

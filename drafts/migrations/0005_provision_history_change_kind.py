@@ -53,7 +53,7 @@ def fill_change_kind(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("drafts", "0003_packet_build_token_packet_heartbeat_at_and_more"),
+        ("drafts", "0004_packet_moves_to_packets_app"),
     ]
 
     operations = [

@@ -36,9 +36,9 @@ from django.utils.translation import pgettext
 
 from core.segment import khmer_break_opportunities
 
-from ..models import Packet
 from .fetcher import SCHEME, PacketURLFetcher
 from .fingerprint import TEMPLATE_VERSION
+from .models import Packet
 from .selectors import Unit, document_units, packet_statistics, plan_parts, threads_for
 
 # What a comment or a response may keep in the PDF: text structure only. No
@@ -215,7 +215,7 @@ class PacketDocument:
             context["units"] = self._matrix_units(units)
         elif section == "annex":
             context["stats"] = self._statistics()
-        return render_to_string(f"drafts/packet/_{section}.html", context)
+        return render_to_string(f"packets/print/_{section}.html", context)
 
     def _text_unit(self, unit: Unit) -> dict:
         return {
@@ -310,15 +310,13 @@ class PacketDocument:
     @cached_property
     def matrix_rows(self):
         from comments.matrix import response_matrix
-
-        from .selectors import PacketReader
+        from stakeholders.policies import packet_reader_filter
 
         included = set(
             self.packet_comment_ids()
         )  # the packet's own rule decides, the matrix orders and numbers
-        rows = response_matrix(
-            version=self.version, user=PacketReader(self.packet.include_restricted)
-        )
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        rows = response_matrix(version=self.version, reader=reader)
         return [row for row in rows if row.comment_id in included]
 
     def packet_comment_ids(self):
@@ -356,7 +354,7 @@ class PacketDocument:
 
     def document_html(self, body: str, *, folio: bool) -> str:
         return render_to_string(
-            "drafts/packet/document.html",
+            "packets/print/document.html",
             {
                 **self.base_context(),
                 "body": mark_safe(body),
@@ -367,7 +365,7 @@ class PacketDocument:
         )
 
     def front_html(self, pages: dict[str, int] | None, built_at) -> str:
-        body = render_to_string("drafts/packet/_front.html", self.front_context(pages, built_at))
+        body = render_to_string("packets/print/_front.html", self.front_context(pages, built_at))
         return self.document_html(body, folio=False)
 
     def part_document_html(self, index: int) -> str:
@@ -379,7 +377,7 @@ class PacketDocument:
         )
 
     def single_html(self, built_at) -> str:
-        body = [render_to_string("drafts/packet/_front.html", self.front_context(None, built_at))]
+        body = [render_to_string("packets/print/_front.html", self.front_context(None, built_at))]
         seen = set()
         for part in self.parts:
             first = part["section"] not in seen
@@ -409,7 +407,7 @@ def folio_text(page: int, pages: int) -> str:
 
 
 def bar_chart(title: str, data: list[tuple[str, int]]) -> dict:
-    """Bar lengths for a horizontal bar chart drawn by templates/drafts/packet/_chart.html."""
+    """Bar lengths for a horizontal bar chart drawn by templates/packets/print/_chart.html."""
     bar_width = 260
     top = max((n for _label, n in data), default=0) or 1
     bars = [
@@ -472,7 +470,7 @@ def render_front(doc: PacketDocument, results: list[dict], built_at) -> tuple[by
 def overlay_pdf(doc: PacketDocument, first: int, last: int, total: int) -> bytes:
     """Header and "page X of Y" for pages first..last (1-based), from the same page CSS."""
     html = render_to_string(
-        "drafts/packet/overlay.html",
+        "packets/print/overlay.html",
         {
             **doc.base_context(),
             "footer_css": FOLIO_MARGIN_BOXES,

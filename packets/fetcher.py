@@ -26,7 +26,7 @@ NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
 
 def _assets() -> dict[str, tuple[Path, str]]:
     """Asset name → (file on disk, media type). Fonts come from Debian's fonts-noto-core."""
-    static = Path(settings.BASE_DIR) / "static" / "drafts"
+    static = Path(settings.BASE_DIR) / "static" / "packets"
     assets = {"packet.css": (static / "packet.css", "text/css")}
     for face in (
         "NotoSerif-Regular",

@@ -3,9 +3,9 @@
 A packet is written for one kind of reader, fixed by its options: a reader who
 sees public and participants' comments, or (``include_restricted``) one who
 also sees restricted comments. Its comments are exactly those such a reader
-sees through ``stakeholders.policies.comment_visibility_filter`` — never more —
-and only active ones: withdrawn and hidden comments are not part of the record
-sent to the Assembly, nor are replies in a thread whose first comment is.
+sees, as ``stakeholders.policies.packet_comment_filter`` states it — never
+more — and only active ones: withdrawn and hidden comments are not part of the
+record sent to the Assembly, nor are replies in a thread whose first comment is.
 """
 
 from __future__ import annotations
@@ -16,53 +16,18 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from comments.models import Comment, Endorsement, Visibility
-from stakeholders.policies import Actor, comment_visibility_filter
+from comments.models import Comment, Endorsement
+from drafts.models import DraftVersion, Provision
+from stakeholders.policies import packet_comment_filter
 
-from ..models import DraftVersion, Packet, Provision
-
-
-class PacketReader:
-    """The reader a packet is made for; policies see it through its ``Actor``.
-
-    Not a person: a stand-in that ``comment_visibility_filter`` and the
-    response matrix understand, so the packet applies the same rules as every
-    page. With ``include_restricted`` it sees what a drafter or official sees;
-    without, what any signed-in participant sees (its one membership is in an
-    organisation that does not exist, so it owns no restricted thread).
-    """
-
-    is_authenticated = True
-    is_anonymous = False
-    pk = None
-    id = None
-    active_organisation_id = None
-
-    def __init__(self, include_restricted: bool):
-        self.include_restricted = include_restricted
-        self._portal_actor = Actor(
-            user_id=0,
-            is_staff=include_restricted,
-            roles_by_org={} if include_restricted else {0: frozenset({"stakeholder"})},
-        )
-
-    def __str__(self):
-        return "packet reader"
+from .models import Packet
 
 
 def packet_comments(*, version: DraftVersion, include_restricted: bool):
     """The comments a packet of ``version`` includes, in no particular order."""
-    reader = PacketReader(include_restricted)
-    queryset = Comment.objects.filter(version=version, state=Comment.State.ACTIVE).filter(
-        comment_visibility_filter(reader, version.draft)
+    return Comment.objects.filter(version=version).filter(
+        packet_comment_filter(include_restricted=include_restricted)
     )
-    # A reply belongs only if the first comment of its thread does.
-    queryset = queryset.filter(Q(root__isnull=True) | Q(root__state=Comment.State.ACTIVE))
-    if not include_restricted:
-        queryset = queryset.exclude(visibility=Visibility.RESTRICTED).exclude(
-            root__visibility=Visibility.RESTRICTED
-        )
-    return queryset
 
 
 # --- the document's chapters ------------------------------------------------------

@@ -29,10 +29,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.events import emit
+from drafts.models import DraftVersion
 from stakeholders.policies import ensure_can
 
-from ..models import DraftVersion, Packet
 from .fingerprint import packet_fingerprint
+from .models import Packet
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
     A packet found "building" was interrupted (its worker died): it is built
     again under a new token, up to PORTAL["PACKET_MAX_ATTEMPTS"] attempts.
     """
-    from .render import PacketDocument, packet_language
+    from .rendering import PacketDocument, packet_language
 
     with transaction.atomic():
         packet = (
@@ -305,7 +306,7 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
 
 
 def _part_progress(doc, part: dict) -> str:
-    from .render import SECTION_TITLES
+    from .rendering import SECTION_TITLES
 
     section = SECTION_TITLES[part["section"]]()
     if not part["units"]:
@@ -319,7 +320,7 @@ def _part_progress(doc, part: dict) -> str:
 
 def packet_render_part(*, packet_id: int, token: str, index: int) -> dict | None:
     """Render one part to the work folder; returns what the merge needs, or None if stale."""
-    from .render import PacketDocument, packet_language, render_part
+    from .rendering import PacketDocument, packet_language, render_part
 
     packet = (
         Packet.objects.select_related("version__draft", "compare_to").filter(pk=packet_id).first()
@@ -344,7 +345,7 @@ def packet_finish(*, packet_id: int, token: str, results: list[dict | None]) -> 
     meanwhile), the result would not match its fingerprint: the packet is
     built again instead.
     """
-    from .render import PacketDocument, merge, packet_language, render_front
+    from .rendering import PacketDocument, merge, packet_language, render_front
 
     packet = (
         Packet.objects.select_related("version__draft", "compare_to").filter(pk=packet_id).first()
