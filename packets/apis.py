@@ -16,13 +16,21 @@ from rest_framework.response import Response
 
 from core.api_errors import PortalAPIMixin
 from core.errors import ConflictError, DomainError
-from drafts.apis import visible_version
+from drafts.selectors import readable_version
 from stakeholders.policies import can, ensure_can
 
 from . import serializers
 from .downloads import packet_file_response
 from .models import Packet
 from .services import packet_request
+
+
+def _version_or_404(request, pk):
+    """The version if the user may read it; 404 otherwise (its existence is not revealed)."""
+    version = readable_version(user=request.user, pk=pk)
+    if version is None:
+        raise Http404
+    return version
 
 
 def _packet(request, pk) -> Packet:
@@ -71,7 +79,7 @@ class VersionPacketsApi(PortalAPIMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Packet.objects.none()
-        version = visible_version(self.request, self.kwargs["pk"])
+        version = _version_or_404(self.request, self.kwargs["pk"])
         ensure_can(self.request.user, "packet.request", version)
         queryset = Packet.objects.filter(version=version)
         if not can(self.request.user, "packet.include_restricted", version):
@@ -79,16 +87,15 @@ class VersionPacketsApi(PortalAPIMixin, generics.ListAPIView):
         return queryset.select_related("version", "compare_to").order_by("-created_at", "-pk")
 
     def post(self, request, pk):
-        version = visible_version(request, pk)
+        version = _version_or_404(request, pk)
         form = serializers.PacketRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         compare_to = None
         if data.get("compare_to"):
-            try:
-                compare_to = visible_version(request, data["compare_to"])
-            except Http404:
-                raise DomainError(_("There is no such version."), field="compare_to") from None
+            compare_to = readable_version(user=request.user, pk=data["compare_to"])
+            if compare_to is None:
+                raise DomainError(_("There is no such version."), field="compare_to")
         packet = packet_request(
             version=version,
             by=request.user,
