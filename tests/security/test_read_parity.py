@@ -12,8 +12,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from comments import services
+from comments.models import Comment
+from packets.models import Packet
+from packets.selectors import threads_for
+from stakeholders.policies import can
 
-from .test_permission_matrix import ROLES
+from .test_permission_matrix import MATRIX, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +86,33 @@ def test_the_pages_and_the_api_show_the_same_comments_in_the_same_order(
     on_the_page = web_order(client, c)
     assert on_the_page, "every reader sees at least the public comments"
     assert on_the_page == api_order(user, c)
+
+
+PACKET_READERS = [role for role in ROLES if MATRIX["packet.download"][role]]
+
+
+@pytest.mark.parametrize("role", PACKET_READERS)
+def test_a_packet_carries_the_active_comments_its_reader_sees_on_the_page(
+    role, mixed_threads, client
+):
+    """A packet with restricted comments is for those who may download it: it carries the
+    comments they see on the page, in thread order, less withdrawn and hidden ones (which
+    are not part of the record sent to the Assembly)."""
+    c = mixed_threads
+    user = getattr(c, role)
+    client.force_login(user)
+    url = reverse("comments:article", args=[c.draft.slug, c.version.number, c.article.stable_id])
+    page = client.get(url, {"sort": "thread"}).content.decode()
+    on_the_page = [int(pk) for pk in COMMENT_ID.findall(page)]
+    active = set(
+        Comment.objects.filter(pk__in=on_the_page, state=Comment.State.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    packet = Packet(version=c.version, language="en", include_restricted=True)
+    assert can(user, "packet.include_restricted", c.version)
+    in_the_packet = [
+        comment.pk for comment in threads_for(packet=packet, provision_ids=[c.article.pk])
+    ]
+    assert in_the_packet == [pk for pk in on_the_page if pk in active]
+    assert api_order(user, c) == web_order(client, c)
