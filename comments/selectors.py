@@ -246,18 +246,6 @@ def counts_by_provision(*, user, version: DraftVersion) -> dict[int, int]:
     return {row["provision_id"]: row["n"] for row in rows}
 
 
-def counts_by_draft(*, user, drafts) -> dict[int, int]:
-    """Visible comments on each draft's versions, in one query."""
-    rows = (
-        Comment.objects.filter(version__draft__in=list(drafts))
-        .filter(comment_visibility_filter(user))
-        .order_by()
-        .values("version__draft_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["version__draft_id"]: row["n"] for row in rows}
-
-
 def counts_by_version(*, user, versions) -> dict[int, int]:
     """Visible comments on each of the given versions, in one query."""
     rows = (

@@ -272,10 +272,6 @@ class Provision(models.Model):
         return localized(self, "text")
 
     @property
-    def is_removed(self) -> bool:
-        return self.removed_at is not None
-
-    @property
     def anchor(self) -> str:
         return self.stable_id
 

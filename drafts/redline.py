@@ -123,10 +123,6 @@ def render_diff_html(ops) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def diff_has_changes(ops) -> bool:
-    return any(op != EQUAL for op, _text in ops)
-
-
 @dataclass
 class ProvisionChange:
     """What happened to one provision (one stable_id) between two versions."""
