@@ -11,7 +11,10 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from comments import services
 from stakeholders.models import Membership, Organisation
 
 from .factories import (
@@ -104,6 +107,39 @@ def consultation(db):
         official=member(Membership.Role.OFFICIAL, organisation=assembly, username="official"),
         admin=admin,
     )
+
+
+# --- the API -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client_for():
+    """``api_client_for(user)``: an APIClient sending that user's token (anonymous for None)."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None and user.is_authenticated:
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def post(consultation):
+    """``post(user, body, **kwargs)``: a comment posted through the service."""
+
+    def make(user, body="A comment.", provision=None, **kwargs):
+        return services.comment_create(
+            by=user,
+            version=consultation.version,
+            provision=provision or consultation.article,
+            body=body,
+            **kwargs,
+        )
+
+    return make
 
 
 # --- real services ------------------------------------------------------------------

@@ -163,12 +163,12 @@ def _count(client, url) -> int:
 @pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_same_queries_for_5_and_50_rows(
-    consultation, client_for, case, reader, django_assert_max_num_queries
+    consultation, api_client_for, case, reader, django_assert_max_num_queries
 ):
     """Rows are added between the two measurements: the count must not move."""
     c = consultation
     builder, make_url, limit = CASES[case]
-    client = client_for(getattr(c, reader))
+    client = api_client_for(getattr(c, reader))
     counts = []
     built = 0
     for size in SIZES:
@@ -182,14 +182,14 @@ def test_same_queries_for_5_and_50_rows(
     assert counts[0] == counts[1], (case, reader, counts)
 
 
-def test_rows_really_grow(consultation, client_for):
+def test_rows_really_grow(consultation, api_client_for):
     """The lists measured above do hold 50 rows at the second size."""
     c = consultation
     _comments(c, 50, 0)
-    drafter = client_for(c.drafter)
+    drafter = api_client_for(c.drafter)
     assert drafter.get("/api/v1/comments/?page_size=200").json()["count"] == 100
     assert drafter.get("/api/v1/threads/?page_size=200").json()["count"] == 50
-    bob = client_for(c.stakeholder_b)
+    bob = api_client_for(c.stakeholder_b)
     # Bob sees the public threads, his own restricted ones, and every public reply.
     visible_threads = bob.get("/api/v1/threads/?page_size=200").json()["count"]
     assert 25 < visible_threads < 50

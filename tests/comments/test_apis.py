@@ -16,10 +16,10 @@ def ids(response):
     return [row["id"] for row in response.json()["results"]]
 
 
-def test_list_shows_public_comments_to_anonymous_readers(consultation, client_for, post):
+def test_list_shows_public_comments_to_anonymous_readers(consultation, api_client_for, post):
     public = post(consultation.stakeholder_a, "Public words.")
     post(consultation.stakeholder_a, "Members only.", visibility="participants")
-    response = client_for(None).get(URL)
+    response = api_client_for(None).get(URL)
     assert response.status_code == 200
     assert ids(response) == [public.pk]
     row = response.json()["results"][0]
@@ -36,7 +36,7 @@ def test_list_shows_public_comments_to_anonymous_readers(consultation, client_fo
     }
 
 
-def test_restricted_comment_never_leaks_to_another_organisation(consultation, client_for, post):
+def test_restricted_comment_never_leaks_to_another_organisation(consultation, api_client_for, post):
     c = consultation
     note = post(c.stakeholder_a, "Private note to the ministry.", visibility="restricted")
     public = post(c.stakeholder_a, "Public thread.")
@@ -46,7 +46,7 @@ def test_restricted_comment_never_leaks_to_another_organisation(consultation, cl
     )
     services.comment_reply(by=c.drafter, parent=note, body="Private answer to the note.")
     services.endorsement_create(comment=public, by=c.stakeholder_b)
-    bob = client_for(c.stakeholder_b)
+    bob = api_client_for(c.stakeholder_b)
 
     rows = bob.get(URL).json()
     assert [r["id"] for r in rows["results"]] == [public.pk]
@@ -84,36 +84,36 @@ def test_restricted_comment_never_leaks_to_another_organisation(consultation, cl
     assert bob.post(f"{URL}{note.pk}/endorsement/").status_code == 404
 
     # Its own organisation and the drafters see it, with the replies.
-    alice_rows = client_for(c.stakeholder_a).get(URL).json()["results"]
+    alice_rows = api_client_for(c.stakeholder_a).get(URL).json()["results"]
     assert note.pk in [r["id"] for r in alice_rows]
-    drafter_threads = client_for(c.drafter).get("/api/v1/threads/").json()["results"]
+    drafter_threads = api_client_for(c.drafter).get("/api/v1/threads/").json()["results"]
     by_id = {t["id"]: t for t in drafter_threads}
     assert [r["id"] for r in by_id[public.pk]["replies"]] == [hidden_reply.pk]
     assert by_id[public.pk]["reply_count"] == 1
 
 
-def test_hidden_comment_words_are_replaced_for_others(consultation, client_for, post):
+def test_hidden_comment_words_are_replaced_for_others(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a, "Something rude.", quote_exact="without right")
     services.comment_hide(comment=comment, by=c.moderator, reason="Insulting")
-    other = client_for(c.stakeholder_b).get(f"{URL}{comment.pk}/").json()
+    other = api_client_for(c.stakeholder_b).get(f"{URL}{comment.pk}/").json()
     assert other["state"] == "hidden"
     assert other["text_hidden"] is True
     assert "rude" not in other["body"]
     assert "rude" not in other["body_html"]
     assert other["quote"] is None
     assert other["hidden_reason"] is None
-    author = client_for(c.stakeholder_a).get(f"{URL}{comment.pk}/").json()
+    author = api_client_for(c.stakeholder_a).get(f"{URL}{comment.pk}/").json()
     assert author["body"] == "Something rude."
     assert author["hidden_reason"] == "Insulting"
-    drafter = client_for(c.drafter).get(f"{URL}{comment.pk}/").json()
+    drafter = api_client_for(c.drafter).get(f"{URL}{comment.pk}/").json()
     assert drafter["body"] == "Something rude."
     assert drafter["text_hidden"] is False
 
 
-def test_post_comment_speaks_for_the_acting_organisation(consultation, client_for):
+def test_post_comment_speaks_for_the_acting_organisation(consultation, api_client_for):
     c = consultation
-    response = client_for(c.stakeholder_a).post(
+    response = api_client_for(c.stakeholder_a).post(
         URL,
         {
             "version": c.version.pk,
@@ -136,9 +136,9 @@ def test_post_comment_speaks_for_the_acting_organisation(consultation, client_fo
 
 
 @pytest.mark.parametrize("key", ["organisation", "organisation_id"])
-def test_forged_organisation_is_refused(consultation, client_for, key):
+def test_forged_organisation_is_refused(consultation, api_client_for, key):
     c = consultation
-    response = client_for(c.stakeholder_a).post(
+    response = api_client_for(c.stakeholder_a).post(
         URL,
         {
             "version": c.version.pk,
@@ -152,7 +152,7 @@ def test_forged_organisation_is_refused(consultation, client_for, key):
     assert "organisation" in response.json()["error"]["fields"]
     assert not Comment.objects.exists()
     # Naming one's own organisation is harmless.
-    response = client_for(c.stakeholder_a).post(
+    response = api_client_for(c.stakeholder_a).post(
         URL,
         {
             "version": c.version.pk,
@@ -166,12 +166,12 @@ def test_forged_organisation_is_refused(consultation, client_for, key):
     assert Comment.objects.get().organisation == c.org_a
 
 
-def test_post_after_the_consultation_closed_is_refused(consultation, client_for):
+def test_post_after_the_consultation_closed_is_refused(consultation, api_client_for):
     c = consultation
     c.version.closes_at = timezone.now() - timedelta(minutes=1)
     c.version.status = DraftVersion.Status.CLOSED
     c.version.save()
-    response = client_for(c.stakeholder_a).post(
+    response = api_client_for(c.stakeholder_a).post(
         URL,
         {"version": c.version.pk, "provision": c.article.stable_id, "body": "Too late?"},
         format="json",
@@ -196,20 +196,20 @@ def test_post_after_the_consultation_closed_is_refused(consultation, client_for)
         ({"body": "nul \x00 byte"}, "body"),
     ],
 )
-def test_invalid_comments_get_field_errors(consultation, client_for, payload, field):
+def test_invalid_comments_get_field_errors(consultation, api_client_for, payload, field):
     c = consultation
     data = {"version": c.version.pk, "provision": c.article.stable_id, "body": "Fine."}
     data.update(payload)
-    response = client_for(c.stakeholder_a).post(URL, data, format="json")
+    response = api_client_for(c.stakeholder_a).post(URL, data, format="json")
     assert response.status_code == 400, response.json()
     error = response.json()["error"]
     assert field in error["fields"], error
     assert error["message"]
 
 
-def test_client_mistakes_are_4xx_in_one_format(consultation, client_for, post):
+def test_client_mistakes_are_4xx_in_one_format(consultation, api_client_for, post):
     c = consultation
-    alice = client_for(c.stakeholder_a)
+    alice = api_client_for(c.stakeholder_a)
     comment = post(c.stakeholder_a)
     cases = [
         (alice.get("/api/v1/comments/abc/"), 404),
@@ -223,9 +223,9 @@ def test_client_mistakes_are_4xx_in_one_format(consultation, client_for, post):
         (alice.post(URL, "{not json", content_type="application/json"), 400),
         (alice.post(URL, [1, 2], format="json"), 400),
         (alice.put(f"{URL}{comment.pk}/"), 405),
-        (client_for(None).post(URL, {"body": "x"}, format="json"), 401),
+        (api_client_for(None).post(URL, {"body": "x"}, format="json"), 401),
         (
-            client_for(None).get(URL, HTTP_AUTHORIZATION="Token not-a-real-token"),
+            api_client_for(None).get(URL, HTTP_AUTHORIZATION="Token not-a-real-token"),
             401,
         ),
     ]
@@ -236,10 +236,10 @@ def test_client_mistakes_are_4xx_in_one_format(consultation, client_for, post):
         assert error["message"]
 
 
-def test_reply(consultation, client_for, post):
+def test_reply(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a, "Too broad.", visibility="participants")
-    response = client_for(c.drafter).post(
+    response = api_client_for(c.drafter).post(
         f"{URL}{comment.pk}/replies/", {"body": "We will narrow it."}, format="json"
     )
     assert response.status_code == 201
@@ -252,10 +252,10 @@ def test_reply(consultation, client_for, post):
     assert reply["disposition"] is None
 
 
-def test_edit_within_the_window_with_revision(consultation, client_for, post):
+def test_edit_within_the_window_with_revision(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a, "Frist draft.")
-    alice = client_for(c.stakeholder_a)
+    alice = api_client_for(c.stakeholder_a)
     response = alice.patch(
         f"{URL}{comment.pk}/", {"body": "First draft.", "revision": 1}, format="json"
     )
@@ -277,45 +277,45 @@ def test_edit_within_the_window_with_revision(consultation, client_for, post):
     assert "minutes" in late.json()["error"]["message"]
 
 
-def test_editing_someone_elses_comment_is_refused(consultation, client_for, post):
+def test_editing_someone_elses_comment_is_refused(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a, "Mine.")
     for user in (c.stakeholder_b, c.drafter, c.moderator):
-        response = client_for(user).patch(
+        response = api_client_for(user).patch(
             f"{URL}{comment.pk}/", {"body": "Yours now.", "revision": 1}, format="json"
         )
         assert response.status_code == 403
         assert response.json()["error"]["message"] == "Only the author may edit a comment."
-        withdraw = client_for(user).post(f"{URL}{comment.pk}/withdraw/", {}, format="json")
+        withdraw = api_client_for(user).post(f"{URL}{comment.pk}/withdraw/", {}, format="json")
         assert withdraw.status_code == 403
     comment.refresh_from_db()
     assert comment.body == "Mine."
     assert comment.state == "active"
 
 
-def test_withdraw(consultation, client_for, post):
+def test_withdraw(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a)
-    response = client_for(c.stakeholder_a).post(
+    response = api_client_for(c.stakeholder_a).post(
         f"{URL}{comment.pk}/withdraw/", {"reason": "Covered elsewhere."}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["state"] == "withdrawn"
     assert response.json()["withdrawn_at"]
-    again = client_for(c.stakeholder_a).post(f"{URL}{comment.pk}/withdraw/", format="json")
+    again = api_client_for(c.stakeholder_a).post(f"{URL}{comment.pk}/withdraw/", format="json")
     assert again.status_code == 403
 
 
-def test_endorse_and_unendorse(consultation, client_for, post):
+def test_endorse_and_unendorse(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a)
-    bob = client_for(c.stakeholder_b)
+    bob = api_client_for(c.stakeholder_b)
     response = bob.post(f"{URL}{comment.pk}/endorsement/")
     assert response.status_code == 200
     assert response.json()["endorsement_count"] == 1
     assert response.json()["endorsed_by_my_organisation"] is True
     assert bob.post(f"{URL}{comment.pk}/endorsement/").json()["endorsement_count"] == 1
-    own = client_for(c.stakeholder_a).post(f"{URL}{comment.pk}/endorsement/")
+    own = api_client_for(c.stakeholder_a).post(f"{URL}{comment.pk}/endorsement/")
     assert own.status_code == 403
     response = bob.delete(f"{URL}{comment.pk}/endorsement/")
     assert response.status_code == 200
@@ -325,32 +325,32 @@ def test_endorse_and_unendorse(consultation, client_for, post):
     from tests.factories import UserFactory
 
     loner = UserFactory(username="loner")
-    assert client_for(loner).delete(f"{URL}{comment.pk}/endorsement/").status_code == 403
+    assert api_client_for(loner).delete(f"{URL}{comment.pk}/endorsement/").status_code == 403
 
 
-def test_disposition_by_drafters_only(consultation, client_for, post):
+def test_disposition_by_drafters_only(consultation, api_client_for, post):
     c = consultation
     comment = post(c.stakeholder_a, "Delete article 2.")
     url = f"{URL}{comment.pk}/disposition/"
     payload = {"status": "accepted", "response": "Done in version 2.", "revision": 1}
     for user in (c.stakeholder_a, c.stakeholder_b, c.other_drafter, c.official):
-        assert client_for(user).put(url, payload, format="json").status_code == 403
-    response = client_for(c.drafter).put(url, payload, format="json")
+        assert api_client_for(user).put(url, payload, format="json").status_code == 403
+    response = api_client_for(c.drafter).put(url, payload, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "accepted"
     assert response.json()["revision"] == 2
-    stale = client_for(c.drafter).put(url, payload, format="json")
+    stale = api_client_for(c.drafter).put(url, payload, format="json")
     assert stale.status_code == 409
     assert stale.json()["error"]["current"]["revision"] == 2
-    missing = client_for(c.drafter).put(url, {"status": "rejected"}, format="json")
+    missing = api_client_for(c.drafter).put(url, {"status": "rejected"}, format="json")
     assert missing.status_code == 400
     assert "response" in missing.json()["error"]["fields"]
-    shown = client_for(None).get(f"{URL}{comment.pk}/").json()
+    shown = api_client_for(None).get(f"{URL}{comment.pk}/").json()
     assert shown["disposition"]["status"] == "accepted"
-    assert client_for(None).get(f"{URL}?disposition=accepted").json()["count"] == 1
+    assert api_client_for(None).get(f"{URL}?disposition=accepted").json()["count"] == 1
 
 
-def test_filters_and_orderings(consultation, client_for, post):
+def test_filters_and_orderings(consultation, api_client_for, post):
     c = consultation
     first = post(c.stakeholder_a, "First.", kind="question")
     second = post(c.stakeholder_b, "Second.")
@@ -358,7 +358,7 @@ def test_filters_and_orderings(consultation, client_for, post):
     services.endorsement_create(comment=second, by=c.stakeholder_a)
     services.endorsement_create(comment=second, by=c.drafter)
     services.endorsement_create(comment=first, by=c.stakeholder_b)
-    anon = client_for(None)
+    anon = api_client_for(None)
     assert ids(anon.get(f"{URL}?ordering=newest")) == [third.pk, second.pk, first.pk]
     assert ids(anon.get(f"{URL}?ordering=oldest")) == [first.pk, second.pk, third.pk]
     assert ids(anon.get(f"{URL}?ordering=most_endorsed")) == [second.pk, first.pk, third.pk]

@@ -13,11 +13,11 @@ from packets.models import Packet
 from tests.factories import DraftFactory, VersionFactory, build_articles
 
 
-def test_draft_list_and_detail(consultation, client_for):
+def test_draft_list_and_detail(consultation, api_client_for):
     c = consultation
     hidden = DraftFactory(slug="in-preparation", lead_ministry=c.lead_ministry)
     VersionFactory(draft=hidden)  # only a working version: not public yet
-    anon = client_for(None)
+    anon = api_client_for(None)
     response = anon.get("/api/v1/drafts/")
     assert response.status_code == 200
     assert [d["slug"] for d in response.json()["results"]] == ["it-crimes"]
@@ -28,9 +28,9 @@ def test_draft_list_and_detail(consultation, client_for):
     assert anon.get("/api/v1/drafts/in-preparation/versions/").status_code == 404
     # Its drafters and officials see it.
     for user in (c.drafter, c.official):
-        slugs = [d["slug"] for d in client_for(user).get("/api/v1/drafts/").json()["results"]]
+        slugs = [d["slug"] for d in api_client_for(user).get("/api/v1/drafts/").json()["results"]]
         assert "in-preparation" in slugs
-    assert client_for(c.other_drafter).get("/api/v1/drafts/in-preparation/").status_code == 404
+    assert api_client_for(c.other_drafter).get("/api/v1/drafts/in-preparation/").status_code == 404
     detail = anon.get("/api/v1/drafts/it-crimes/").json()
     assert detail["title_km"]
     assert detail["versions"][0]["status"] == "in_consultation"
@@ -38,27 +38,31 @@ def test_draft_list_and_detail(consultation, client_for):
     assert filtered["count"] == 0
 
 
-def test_working_version_is_shown_only_to_its_drafters(consultation, client_for):
+def test_working_version_is_shown_only_to_its_drafters(consultation, api_client_for):
     c = consultation
     working = draft_services.version_start_next(draft=c.draft, by=c.drafter)
     numbers = lambda user: [  # noqa: E731
         v["number"]
-        for v in client_for(user).get(f"/api/v1/drafts/{c.draft.slug}/versions/").json()["results"]
+        for v in api_client_for(user)
+        .get(f"/api/v1/drafts/{c.draft.slug}/versions/")
+        .json()["results"]
     ]
     assert numbers(None) == [1]
     assert numbers(c.stakeholder_a) == [1]
     assert numbers(c.drafter) == [1, 2]
-    assert client_for(c.stakeholder_a).get(f"/api/v1/versions/{working.pk}/").status_code == 404
-    assert client_for(c.drafter).get(f"/api/v1/versions/{working.pk}/").status_code == 200
+    assert api_client_for(c.stakeholder_a).get(f"/api/v1/versions/{working.pk}/").status_code == 404
+    assert api_client_for(c.drafter).get(f"/api/v1/versions/{working.pk}/").status_code == 200
     assert (
-        client_for(c.stakeholder_a).get(f"/api/v1/versions/{working.pk}/provisions/").status_code
+        api_client_for(c.stakeholder_a)
+        .get(f"/api/v1/versions/{working.pk}/provisions/")
+        .status_code
         == 404
     )
 
 
-def test_version_detail(consultation, client_for):
+def test_version_detail(consultation, api_client_for):
     c = consultation
-    data = client_for(None).get(f"/api/v1/versions/{c.version.pk}/").json()
+    data = api_client_for(None).get(f"/api/v1/versions/{c.version.pk}/").json()
     assert data["is_open"] is True
     assert data["draft"] == "it-crimes"
     assert set(data["links"]) == {
@@ -72,9 +76,9 @@ def test_version_detail(consultation, client_for):
     assert data["links"]["comments"].endswith(f"/api/v1/comments/?version={c.version.pk}")
 
 
-def test_provisions_flat_and_tree(consultation, client_for):
+def test_provisions_flat_and_tree(consultation, api_client_for):
     c = consultation
-    anon = client_for(None)
+    anon = api_client_for(None)
     flat = anon.get(f"/api/v1/versions/{c.version.pk}/provisions/").json()
     rows = flat["results"]
     assert [r["stable_id"] for r in rows] == [
@@ -98,7 +102,7 @@ def test_provisions_flat_and_tree(consultation, client_for):
     assert tree["provisions"][0]["children"][0]["children"] == []
 
 
-def test_redline_between_versions(consultation, client_for):
+def test_redline_between_versions(consultation, api_client_for):
     c = consultation
     v2 = draft_services.version_start_next(draft=c.draft, by=c.drafter)
     article = v2.provisions.get(stable_id="chp_1__art_1")
@@ -108,7 +112,7 @@ def test_redline_between_versions(consultation, client_for):
     draft_services.version_publish(
         version=v2, by=c.drafter, closes_at=timezone.now() + timedelta(days=10)
     )
-    anon = client_for(None)
+    anon = api_client_for(None)
     response = anon.get(f"/api/v1/versions/{v2.pk}/redline/?changed_only=true")
     assert response.status_code == 200, response.json()
     data = response.json()
@@ -135,7 +139,7 @@ def test_redline_between_versions(consultation, client_for):
     assert "against" in refused.json()["error"]["fields"]
 
 
-def test_matrix(consultation, client_for):
+def test_matrix(consultation, api_client_for):
     c = consultation
     first = comment_services.comment_create(
         by=c.stakeholder_a, version=c.version, provision=c.article, body="Too broad."
@@ -152,15 +156,15 @@ def test_matrix(consultation, client_for):
         comment=first, by=c.drafter, status="accepted", response="Narrowed."
     )
     url = f"/api/v1/versions/{c.version.pk}/matrix/"
-    rows = client_for(None).get(url).json()["results"]
+    rows = api_client_for(None).get(url).json()["results"]
     assert [r["number"] for r in rows] == [1, 2]
     assert rows[0]["disposition"] == "accepted"
     assert rows[0]["response"] == "Narrowed."
     assert rows[1]["text"] == "Computer system means…"
     assert rows[1]["kind"] == "amendment"
-    accepted = client_for(None).get(url + "?disposition=accepted").json()["results"]
+    accepted = api_client_for(None).get(url + "?disposition=accepted").json()["results"]
     assert [r["number"] for r in accepted] == [1]
-    assert client_for(None).get(url + "?disposition=maybe").status_code == 400
+    assert api_client_for(None).get(url + "?disposition=maybe").status_code == 400
 
 
 @pytest.fixture
@@ -176,9 +180,9 @@ def ready_packet(consultation):
     return packet
 
 
-def test_packet_request_status_and_download(consultation, client_for, ready_packet):
+def test_packet_request_status_and_download(consultation, api_client_for, ready_packet):
     c = consultation
-    official = client_for(c.official)
+    official = api_client_for(c.official)
     response = official.post(
         f"/api/v1/versions/{c.version.pk}/packets/", {"language": "km"}, format="json"
     )
@@ -208,31 +212,31 @@ def test_packet_request_status_and_download(consultation, client_for, ready_pack
     assert {p["id"] for p in listed["results"]} == {data["id"], ready_packet.pk}
 
 
-def test_packets_are_for_officials_and_drafters(consultation, client_for, ready_packet):
+def test_packets_are_for_officials_and_drafters(consultation, api_client_for, ready_packet):
     c = consultation
-    alice = client_for(c.stakeholder_a)
+    alice = api_client_for(c.stakeholder_a)
     refused = alice.post(f"/api/v1/versions/{c.version.pk}/packets/", {}, format="json")
     assert refused.status_code == 403
     assert "officials" in refused.json()["error"]["message"]
     assert alice.get(f"/api/v1/packets/{ready_packet.pk}/download/").status_code == 403
     assert alice.get(f"/api/v1/versions/{c.version.pk}/packets/").status_code == 403
-    assert client_for(None).get(f"/api/v1/packets/{ready_packet.pk}/").status_code == 401
-    assert client_for(c.drafter).get(f"/api/v1/packets/{ready_packet.pk}/").status_code == 200
+    assert api_client_for(None).get(f"/api/v1/packets/{ready_packet.pk}/").status_code == 401
+    assert api_client_for(c.drafter).get(f"/api/v1/packets/{ready_packet.pk}/").status_code == 200
     # Restricted comments go only into packets for those who may read them.
-    restricted = client_for(c.official).post(
+    restricted = api_client_for(c.official).post(
         f"/api/v1/versions/{c.version.pk}/packets/", {"include_restricted": True}, format="json"
     )
     assert restricted.status_code == 202
-    assert client_for(c.other_drafter).get(restricted.json()["url"]).status_code == 403
-    bad = client_for(c.drafter).post(
+    assert api_client_for(c.other_drafter).get(restricted.json()["url"]).status_code == 403
+    bad = api_client_for(c.drafter).post(
         f"/api/v1/versions/{c.version.pk}/packets/", {"compare_to": 999999}, format="json"
     )
     assert bad.status_code == 400
     assert "compare_to" in bad.json()["error"]["fields"]
 
 
-def test_organisations(consultation, client_for):
-    anon = client_for(None)
+def test_organisations(consultation, api_client_for):
+    anon = api_client_for(None)
     rows = anon.get("/api/v1/organisations/").json()["results"]
     assert [r["slug"] for r in rows] == ["rights", "telco", "moi", "moj", "na"] or rows
     names = [r["name_en"] for r in rows]
@@ -243,9 +247,9 @@ def test_organisations(consultation, client_for):
     assert anon.get("/api/v1/organisations/nobody/").status_code == 404
 
 
-def test_me(consultation, client_for):
-    assert client_for(None).get("/api/v1/me/").status_code == 401
-    me = client_for(consultation.stakeholder_a).get("/api/v1/me/").json()
+def test_me(consultation, api_client_for):
+    assert api_client_for(None).get("/api/v1/me/").status_code == 401
+    me = api_client_for(consultation.stakeholder_a).get("/api/v1/me/").json()
     assert me["username"] == "alice"
     assert me["acting_organisation"]["slug"] == "rights"
     assert me["memberships"] == [
