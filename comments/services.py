@@ -13,6 +13,8 @@ from core.errors import ConflictError, DomainError, RateLimited
 from core.events import emit
 from core.text import clean_user_text
 from drafts.models import DraftVersion, Provision
+from drafts.services import provision_edit
+from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, ensure_can
 
 from .models import Comment, Disposition, Endorsement, PassageCheck, Report, Visibility
@@ -60,7 +62,6 @@ def quote_selector(text: str, exact: str) -> tuple[str, str]:
 
 
 def _acting_organisation(by):
-    from stakeholders.models import Organisation
 
     actor = actor_for(by)
     return Organisation.objects.get(pk=actor.acting_org_id)
@@ -588,8 +589,6 @@ def amendment_apply(
     if status not in (Disposition.Status.ACCEPTED, Disposition.Status.PARTLY_ACCEPTED):
         raise DomainError(_("An applied amendment is accepted or partly accepted."), field="status")
     language = amendment_language(comment)
-    from drafts.services import provision_edit
-
     with transaction.atomic():
         article = (
             Provision.objects.select_for_update(of=("self",))

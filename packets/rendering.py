@@ -34,7 +34,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from comments.matrix import response_matrix
 from core.segment import khmer_break_opportunities
+from drafts.redline import version_redline
+from stakeholders.policies import packet_reader_filter
 
 from .fetcher import SCHEME, PacketURLFetcher
 from .fingerprint import TEMPLATE_VERSION
@@ -234,8 +237,6 @@ class PacketDocument:
 
     @cached_property
     def redline(self):
-        from drafts.redline import version_redline
-
         return version_redline(old_version=self.packet.compare_to, new_version=self.version)
 
     def _redline_units(self, units: list[Unit]) -> list[dict]:
@@ -309,8 +310,6 @@ class PacketDocument:
 
     @cached_property
     def matrix_rows(self):
-        from comments.matrix import response_matrix
-        from stakeholders.policies import packet_reader_filter
 
         included = set(
             self.packet_comment_ids()

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from comments.models import Comment, Endorsement
+from comments.models import Comment, Disposition, Endorsement
 from drafts.models import DraftVersion, Provision
+from stakeholders.models import Organisation
 from stakeholders.policies import packet_comment_filter
 
 from .models import Packet
@@ -192,8 +193,6 @@ def threads_for(
 
 def packet_statistics(*, packet: Packet, units: list[Unit]) -> dict:
     """Counts for the statistics annex: by kind of organisation, by chapter, by disposition."""
-    from comments.models import Disposition
-    from stakeholders.models import Organisation
 
     comments = packet_comments(version=packet.version, include_restricted=packet.include_restricted)
     unit_of = {p.pk: unit.index for unit in units for p in unit.provisions}

@@ -1,5 +1,6 @@
 from django import template
 
+from comments.models import Disposition
 from notifications import emails, services
 from notifications.models import Notification
 
@@ -35,8 +36,6 @@ def notification_summary(notification) -> str:
 @register.filter
 def disposition_label(status: str) -> str:
     """A disposition's status code (kept on the notification) in the active language."""
-    from comments.models import Disposition
-
     try:
         return Disposition.Status(status).label
     except ValueError:
