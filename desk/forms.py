@@ -194,6 +194,19 @@ class PublishForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "lang": "km"}),
     )
+    # Shown only when provisions lack a translation: the count the drafter saw, and
+    # their confirmation that the version is published so.
+    missing_translations = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    confirm_missing_translations = forms.BooleanField(
+        label=_("Publish this version although some provisions lack a translation"),
+        required=False,
+    )
+
+    def confirmed_missing_translations(self) -> int | None:
+        data = self.cleaned_data
+        return (
+            data.get("missing_translations") if data.get("confirm_missing_translations") else None
+        )
 
     def clean(self):
         data = super().clean()

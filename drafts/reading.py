@@ -28,11 +28,19 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
 def shown_language(provision: Provision) -> str:
-    """The language the article's text is shown in: Khmer only when there is Khmer text."""
+    """The language an article's text is shown in: the reader's, when the article has text in
+    it; otherwise the other language, so a reader never faces an empty article. Pages say so
+    (``is_shown_in_other_language``) and mark the text with its ``lang``."""
     language = current_language()
-    if language == "km" and provision.text_km:
-        return "km"
-    return "en"
+    if getattr(provision, f"text_{language}", ""):
+        return language
+    other = "en" if language == "km" else "km"
+    return other if getattr(provision, f"text_{other}", "") else language
+
+
+def is_shown_in_other_language(provision: Provision) -> bool:
+    """Whether the article lacks text in the reader's language and is shown in the other one."""
+    return shown_language(provision) != current_language()
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

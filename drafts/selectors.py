@@ -8,6 +8,8 @@ count can never disagree with the rule or with each other.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -107,6 +109,49 @@ def with_comment_counts(versions: QuerySet[DraftVersion], *, user) -> QuerySet[D
     """
     visible = comment_visibility_filter(user, prefix="comments__")
     return versions.annotate(comment_count=Count("comments", filter=visible or None, distinct=True))
+
+
+@dataclass(frozen=True)
+class TranslationGaps:
+    """How many of a version's live provisions lack their text or heading in each language.
+
+    A provision counts as missing a language when it has a heading or text in the
+    other language and nothing in this one; an untitled provision with no text in
+    either is not a gap.
+    """
+
+    provisions: int
+    missing_km: int
+    missing_en: int
+
+    @property
+    def total(self) -> int:
+        return self.missing_km + self.missing_en
+
+    @property
+    def complete(self) -> bool:
+        return self.total == 0
+
+
+def _lacks(provision: Provision, language: str) -> bool:
+    other = "en" if language == "km" else "km"
+    return any(
+        not getattr(provision, f"{field}_{language}") and getattr(provision, f"{field}_{other}")
+        for field in ("heading", "text")
+    )
+
+
+def translation_gaps(provisions) -> TranslationGaps:
+    """The translation gaps of a version's live provisions (``Provision.objects.for_reading``).
+
+    Pages pass the provisions they have already loaded, so counting costs no query.
+    """
+    provisions = list(provisions)
+    return TranslationGaps(
+        provisions=len(provisions),
+        missing_km=sum(_lacks(p, "km") for p in provisions),
+        missing_en=sum(_lacks(p, "en") for p in provisions),
+    )
 
 
 def provisions_for_reading(version: DraftVersion) -> list[Provision]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from core.errors import ConflictError, DomainError
@@ -16,6 +17,7 @@ from core.text import clean_user_text
 from stakeholders.policies import ensure_can
 
 from .models import Draft, DraftVersion, Provision, ProvisionChange
+from .selectors import translation_gaps
 
 
 @dataclass
@@ -166,13 +168,33 @@ def version_publish(
     opens_at: datetime | None = None,
     change_note_en: str | None = None,
     change_note_km: str | None = None,
+    missing_translations: int | None = None,
 ) -> DraftVersion:
     """Freeze a working version and open its consultation until ``closes_at``.
 
     The version it was started from becomes superseded. When ``opens_at`` is in
     the future the version is published but takes comments only from then on.
+
+    Both languages are first-class: a version whose provisions lack their text or
+    heading in one language is published only when the publisher confirms how many
+    (``missing_translations``, the count they were shown); a different count means
+    the text changed since, and they must look again.
     """
     ensure_can(by, "version.publish", version)
+    gaps = translation_gaps(Provision.objects.for_reading(version))
+    if gaps.total and missing_translations != gaps.total:
+        raise DomainError(
+            ngettext(
+                "%(count)s provision lacks its text or heading in English or Khmer. "
+                "Confirm that you publish the version without it, or add the translation.",
+                "%(count)s provisions lack their text or heading in English or Khmer. "
+                "Confirm that you publish the version without them, or add the translations.",
+                gaps.total,
+            )
+            % {"count": gaps.total},
+            field="confirm_missing_translations",
+            code="missing_translations",
+        )
     now = timezone.now()
     opens_at = opens_at or now
     if closes_at <= opens_at:

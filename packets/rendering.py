@@ -228,11 +228,29 @@ class PacketDocument:
                 {
                     "provision": p,
                     "label": self.heading_label(p),
-                    "texts": [km(getattr(p, f"text_{lang}", "")) for lang in self.languages],
+                    "texts": [self._text_in(p, lang) for lang in self.languages],
                 }
                 for p in unit.provisions
                 if p is not unit.heading
             ],
+        }
+
+    def _text_in(self, provision, language: str) -> dict:
+        """A provision's text in ``language`` for the consolidated text, never silently empty.
+
+        A missing translation is marked; a one-language packet then prints the other
+        language's text under the mark (in that language), so the reader has the words.
+        """
+        text = getattr(provision, f"text_{language}", "")
+        other = "en" if language == "km" else "km"
+        other_text = getattr(provision, f"text_{other}", "")
+        missing = not text and bool(other_text)
+        return {
+            "language": language,
+            "text": km(text),
+            "missing": missing,
+            "fallback_language": other if missing and len(self.languages) == 1 else "",
+            "fallback": km(other_text) if missing and len(self.languages) == 1 else "",
         }
 
     @cached_property

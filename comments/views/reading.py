@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.i18n import current_language
 from drafts import selectors as draft_selectors
 from drafts.models import Draft, DraftVersion, Provision
 from drafts.reading import Status, consultation_status, marked_paragraphs, shown_language
@@ -56,6 +57,7 @@ class TocEntry:
     comment_count: int
     language: str
     comments_url: str
+    in_other_language: bool = False
 
 
 def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> dict:
@@ -96,6 +98,7 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
                 comment_count=counts.get(provision.pk, 0),
                 language=language,
                 comments_url=comments_url,
+                in_other_language=bool(paragraphs) and language != current_language(),
             )
         )
     current = draft_selectors.current_version(versions)
@@ -110,6 +113,7 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
         "can_comment": can(request.user, "comment.create", version),
         "can_use_desk": can(request.user, "desk.view", draft),
         "total_comments": sum(counts.values()),
+        "gaps": draft_selectors.translation_gaps(provisions),
     }
 
 

@@ -24,7 +24,12 @@ from core.errors import ConflictError, DomainError, PolicyDenied, http_status_fo
 from core.web import error_response, is_htmx, with_retry_after
 from drafts import selectors as draft_selectors
 from drafts.models import Draft, Provision
-from drafts.reading import consultation_status, marked_paragraphs, shown_language
+from drafts.reading import (
+    consultation_status,
+    is_shown_in_other_language,
+    marked_paragraphs,
+    shown_language,
+)
 from stakeholders.policies import why_not
 
 from .. import selectors, services
@@ -163,6 +168,7 @@ def _article_context(request, place: Place, *, form=None, diff=None, error=None)
         "versions": place.versions,
         "provision": provision,
         "language": language,
+        "in_other_language": is_shown_in_other_language(provision),
         "paragraphs": paragraphs,
         "status": consultation_status(place.version),
         "can_comment": refusal is None,

@@ -16,6 +16,7 @@ from comments import matrix as matrix_selectors
 from comments.models import Disposition
 from core.errors import ConflictError, DomainError
 from core.web import form_error
+from drafts import selectors as draft_selectors
 from drafts import services
 from drafts.models import DraftVersion, Provision
 from drafts.redline import render_diff_html, version_redline, word_diff
@@ -144,6 +145,7 @@ def version_view(request, slug, number):
             "redline": redline,
             "can_edit": can(request.user, "version.edit", version),
             "can_history": can(request.user, "draft.history", draft),
+            "gaps": draft_selectors.translation_gaps(p for p in provisions if not p.removed_at),
         },
     )
 
@@ -386,6 +388,7 @@ def publish(request, slug, number):
     draft = _draft(slug)
     version = _version(draft, number)
     ensure_can(request.user, "version.publish", version)
+    gaps = draft_selectors.translation_gaps(_live_provisions(version))
     if request.method == "POST":
         form = PublishForm(request.POST)
         if form.is_valid():
@@ -398,6 +401,7 @@ def publish(request, slug, number):
                     opens_at=data["opens_at"],
                     change_note_en=data["change_note_en"],
                     change_note_km=data["change_note_km"],
+                    missing_translations=form.confirmed_missing_translations(),
                 )
             except DomainError as error:
                 form_error(form, error)
@@ -413,6 +417,7 @@ def publish(request, slug, number):
             initial={
                 "change_note_en": version.change_note_en,
                 "change_note_km": version.change_note_km,
+                "missing_translations": gaps.total,
             }
         )
     redline = None
@@ -423,5 +428,5 @@ def publish(request, slug, number):
     return render(
         request,
         "desk/publish.html",
-        {"draft": draft, "version": version, "form": form, "redline": redline},
+        {"draft": draft, "version": version, "form": form, "redline": redline, "gaps": gaps},
     )
