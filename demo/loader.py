@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from comments import services as comment_services
 from comments.models import Disposition
+from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion, Provision
 from stakeholders import services as stakeholder_services
@@ -262,6 +263,14 @@ def _directly_after(provision: Provision, after: Provision | None) -> bool:
     return index > 0 and siblings[index - 1] == after.pk
 
 
+def _gaps(version) -> int:
+    """The translation gaps the demo's drafter confirms when publishing (as the desk asks).
+
+    The demo's own data is meant to have none; tests/demo checks that it does not.
+    """
+    return draft_selectors.translation_gaps(Provision.objects.for_reading(version)).total
+
+
 def load_demo() -> DemoReport:
     report = DemoReport()
     with transaction.atomic():
@@ -299,6 +308,7 @@ def load_demo() -> DemoReport:
             closes_at=now + timedelta(hours=1),
             change_note_en=v1_data["version"].get("change_note_en", ""),
             change_note_km=v1_data["version"].get("change_note_km", ""),
+            missing_translations=_gaps(v1),
         )
         comments = _read("comments.json")
         v2 = draft_services.version_start_next(draft=draft, by=drafter)
@@ -325,6 +335,7 @@ def load_demo() -> DemoReport:
             closes_at=v2_opened + timedelta(days=V2_LENGTH_DAYS),
             change_note_en=v2_data["version"].get("change_note_en", ""),
             change_note_km=v2_data["version"].get("change_note_km", ""),
+            missing_translations=_gaps(v2),
         )
         v1.refresh_from_db()
         v1.closes_at = v1_opened + timedelta(days=V1_LENGTH_DAYS)
