@@ -25,7 +25,7 @@ from core.errors import DomainError
 from drafts import selectors as draft_selectors
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
-from stakeholders.policies import actor_for, comment_visibility_filter
+from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
 
 from . import selectors, services
 from .matrix import response_matrix
@@ -41,6 +41,7 @@ from .serializers import (
     DispositionWriteSerializer,
     MatrixQuerySerializer,
     MatrixRowSerializer,
+    RevisionSerializer,
 )
 
 # --- reading -----------------------------------------------------------------------
@@ -313,6 +314,25 @@ class CommentDetailApi(PortalAPIMixin, CommentWriteMixin, APIView):
             proposed_text=data.get("proposed_text"),
         )
         return self.respond(comment.pk)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["comments"],
+        summary="Earlier wordings of a comment",
+        description="Every wording the comment has had, newest first, with the time each was "
+        "saved: for its author and for the drafters, moderators and officials of the draft.",
+        responses=RevisionSerializer(many=True),
+    )
+)
+class CommentHistoryApi(PortalAPIMixin, APIView):
+    pagination_class = None
+
+    def get(self, request, pk):
+        comment = get_comment(request, pk)
+        ensure_can(request.user, "comment.view_history", comment)
+        revisions = selectors.comment_revisions(comment)
+        return Response(RevisionSerializer(revisions, many=True).data)
 
 
 @extend_schema_view(

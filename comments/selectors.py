@@ -89,6 +89,7 @@ class Node:
     has_endorsed: bool = False
     can_report: bool = False
     can_moderate: bool = False
+    can_view_history: bool = False
     shows_text: bool = True
     edit_minutes_left: int = 0
 
@@ -291,6 +292,7 @@ def _decorate(node: Node, *, user, acting_org_id) -> None:
     )
     node.can_report = can(user, "comment.report", comment)
     node.can_moderate = can(user, "comment.moderate", comment)
+    node.can_view_history = comment.is_edited and can(user, "comment.view_history", comment)
     node.shows_text = not comment.is_hidden or can(user, "comment.view_hidden", comment)
     if node.can_edit:
         window = timedelta(minutes=settings.PORTAL["COMMENT_EDIT_WINDOW_MINUTES"])
@@ -399,6 +401,45 @@ def subtree(*, user, comment: Comment) -> Node | None:
     if not comments or comments[0].pk != comment.pk:
         return None
     return build_forest(comments[:1], comments[1:], user=user, version=version)[0]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One wording of a comment, as it stood from ``since`` (its body, and proposed text)."""
+
+    number: int
+    since: object
+    body: str
+    proposed_text: str
+    by_author: bool
+
+
+def comment_revisions(comment: Comment) -> list[Revision]:
+    """Every wording a comment has had, newest first, from its history (one query).
+
+    Only changes of the words count (a withdrawal or a moderator's hiding is a
+    change of state, shown elsewhere); the first is the comment as posted.
+    """
+    rows = comment.history.order_by("history_date", "history_id").values(
+        "body", "proposed_text", "history_date", "history_user_id"
+    )
+    revisions: list[Revision] = []
+    for row in rows:
+        if revisions and (revisions[-1].body, revisions[-1].proposed_text) == (
+            row["body"],
+            row["proposed_text"],
+        ):
+            continue
+        revisions.append(
+            Revision(
+                number=len(revisions) + 1,
+                since=row["history_date"],
+                body=row["body"],
+                proposed_text=row["proposed_text"],
+                by_author=row["history_user_id"] == comment.author_id,
+            )
+        )
+    return revisions[::-1]
 
 
 def visible_comment(*, user, pk: int) -> Comment | None:

@@ -224,6 +224,16 @@ class CommentThreadSerializer(CommentSerializer):
         ).data
 
 
+class RevisionSerializer(serializers.Serializer):
+    """One wording of a comment and the time it was saved (newest first in a list)."""
+
+    number = serializers.IntegerField()
+    since = serializers.DateTimeField()
+    body = serializers.CharField()
+    proposed_text = serializers.CharField()
+    by_author = serializers.BooleanField()
+
+
 # --- input --------------------------------------------------------------------------
 
 

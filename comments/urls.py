@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{_ARTICLE}preview/", views.preview, name="preview"),
     path("drafts/<slug:slug>/v<int:number>/comments/", views.version_comments, name="version"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/history/", views.history, name="history"),
     path("comments/<int:pk>/endorse/", views.endorse, name="endorse"),
     path("comments/<int:pk>/unendorse/", views.endorse, {"withdraw": True}, name="unendorse"),
     *[

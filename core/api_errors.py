@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -84,6 +85,11 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):  # PolicyDenied included
         message = getattr(exc, "message", "") or str(exc) or _("You may not do this.")
         return Response(error_body("permission_denied", message), status=403)
+    if isinstance(exc, DataError):
+        # Input the database refuses (a NUL byte in a JSON string, a number out of range).
+        return Response(
+            error_body("invalid", _("Some of the input could not be stored as it is.")), status=400
+        )
     if isinstance(exc, Http404):
         return Response(error_body("not_found", _("Not found.")), status=404)
     if isinstance(exc, DjangoValidationError):

@@ -63,6 +63,11 @@ urlpatterns = [
     path("threads/", comment_apis.ThreadListApi.as_view(), name="thread-list"),
     path("comments/<int:pk>/", comment_apis.CommentDetailApi.as_view(), name="comment-detail"),
     path(
+        "comments/<int:pk>/history/",
+        comment_apis.CommentHistoryApi.as_view(),
+        name="comment-history",
+    ),
+    path(
         "comments/<int:pk>/replies/",
         comment_apis.CommentReplyApi.as_view(),
         name="comment-replies",

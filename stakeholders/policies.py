@@ -252,6 +252,20 @@ def _comment_view_hidden(actor, comment):
     return _("A moderator has hidden this comment.")
 
 
+@rule("comment.view_history")
+def _comment_view_history(actor, comment):
+    """A comment's earlier wordings and when they changed: its author and those who review."""
+    reason = _comment_view(actor, comment)
+    if reason:
+        return reason
+    if comment.author_id == actor.user_id or sees_everything_on(actor, comment.version.draft):
+        return None
+    return _(
+        "Only the author, drafters, moderators and officials may see the earlier wording "
+        "of a comment."
+    )
+
+
 @rule("comment.create")
 def _comment_create(actor, version):
     return _need_acting_org(actor) or _need_open(version)

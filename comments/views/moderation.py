@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import DomainError
 from core.web import form_error, safe_next
 from drafts.models import Draft
-from stakeholders.policies import ensure_can, moderated_drafts_filter
+from stakeholders.policies import can, ensure_can, moderated_drafts_filter
 
 from .. import services
 from ..forms import HideForm, ResolveForm, RestoreForm
@@ -118,7 +118,9 @@ def moderate(request, pk, action):
         pk=pk,
     )
     form_class = FORMS.get(action)
-    if form_class is None:
+    if form_class is None or not can(request.user, "comment.view", comment):
+        # A comment the person may not read is "not found", as everywhere else: a
+        # refusal here would tell them that a restricted comment with this id exists.
         raise Http404
     ensure_can(request.user, "comment.moderate", comment)
     form = form_class(request.POST or None)

@@ -30,7 +30,7 @@ from drafts.reading import (
     marked_paragraphs,
     shown_language,
 )
-from stakeholders.policies import why_not
+from stakeholders.policies import ensure_can, why_not
 
 from .. import selectors, services
 from ..forms import (
@@ -365,6 +365,22 @@ def permalink(request, pk):
     comment = _comment_or_404(request, pk)
     root = comment.root_id or comment.pk
     return redirect(f"{_article_url(comment)}?thread={root}#comment-{comment.pk}")
+
+
+@require_GET
+def history(request, pk):
+    """The earlier wordings of a comment, with their times, for its author and its reviewers."""
+    comment = _comment_or_404(request, pk)
+    ensure_can(request.user, "comment.view_history", comment)
+    return render(
+        request,
+        "comments/history.html",
+        {
+            "comment": comment,
+            "revisions": selectors.comment_revisions(comment),
+            "back_url": permalink_url(comment.pk),
+        },
+    )
 
 
 # --- actions on one comment ---------------------------------------------------------------

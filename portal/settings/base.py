@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the path or the query into a database query (after the
+    # user is known, so the refusal page can be drawn).
+    "core.middleware.RejectNulBytes",
     "django_otp.middleware.OTPMiddleware",
     # Optional two-factor sign-in: the code page until the code is given.
     "stakeholders.two_factor.TwoFactorMiddleware",
@@ -249,6 +252,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Consultation Portal API",

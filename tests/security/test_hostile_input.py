@@ -464,3 +464,78 @@ def test_packet_html_is_sanitised_and_leaves_out_restricted_comments(consultatio
         assert tag not in ("script", "iframe", "object", "embed"), tag
         assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
         assert not (attrs.get("href") or "").lower().startswith("javascript:"), attrs
+
+
+# --- input that used to reach the parser or the database as a 500 ------------------
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(consultation):
+    from rest_framework.test import APIClient
+
+    body = "[" * 5000 + "]" * 5000  # ten kilobytes, five thousand levels
+    anonymous = APIClient()
+    response = anonymous.post(reverse("api:auth-token"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    signed_in = APIClient()
+    signed_in.force_authenticate(consultation.stakeholder_a)
+    before = Comment.objects.count()
+    for url in (reverse("api:comment-list"),):
+        response = signed_in.post(url, body, content_type="application/json")
+        assert response.status_code == 400
+    comment = services.comment_create(
+        by=consultation.stakeholder_a,
+        version=consultation.version,
+        provision=consultation.article,
+        body="Mine.",
+    )
+    response = signed_in.patch(
+        reverse("api:comment-detail", args=[comment.pk]), body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert Comment.objects.count() == before + 1
+
+
+def test_a_nul_byte_in_the_path_or_the_query_is_a_400(consultation, client):
+    c = consultation
+    page = client.get(f"/drafts/{c.draft.slug}/v{c.version.number}/articles/art%001/")
+    assert page.status_code == 400
+    assert "not allowed" in page.content.decode()
+    api = client.get("/api/v1/comments/", {"provision": "a\x00b"})
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "invalid"
+
+
+def test_a_nul_byte_in_a_json_string_is_a_400(consultation):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(consultation.stakeholder_a)
+    before = Comment.objects.count()
+    response = client.post(
+        reverse("api:comment-list"),
+        {"version": consultation.version.pk, "provision": "art\x00", "body": "Hello"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert Comment.objects.count() == before
+
+
+def test_the_moderators_route_does_not_reveal_a_restricted_comment(consultation, client):
+    """Someone who may not read a comment gets the same 404 as for an id that does not exist."""
+    c = consultation
+    restricted = services.comment_create(
+        by=c.stakeholder_a,
+        version=c.version,
+        provision=c.article,
+        body="For the ministry only.",
+        visibility="restricted",
+    )
+    client.force_login(c.stakeholder_b)
+    for action in ("hide", "restore", "resolve"):
+        existing = client.get(reverse("comments:moderate", args=[restricted.pk, action]))
+        missing = client.get(reverse("comments:moderate", args=[restricted.pk + 999, action]))
+        assert existing.status_code == missing.status_code == 404
+    # Someone who may read it but not moderate is told why.
+    client.force_login(c.stakeholder_a)
+    assert client.get(reverse("comments:moderate", args=[restricted.pk, "hide"])).status_code == 403

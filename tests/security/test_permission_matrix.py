@@ -430,6 +430,43 @@ def packet_download_api(w, client, user):
     return allowed
 
 
+# --- a comment's earlier wording --------------------------------------------------
+
+
+def _edited(w):
+    """A comment of stakeholder A that A has edited once."""
+    comment = services.comment_create(
+        by=w.c.stakeholder_a, version=w.c.version, provision=w.c.article, body="First wording"
+    )
+    return services.comment_edit(
+        comment=comment, by=w.c.stakeholder_a, body="Second wording", revision=comment.revision
+    )
+
+
+def history_policy(w, user):
+    return can(user, "comment.view_history", _edited(w))
+
+
+def history_web(w, client, user):
+    edited = _edited(w)
+    response = client.get(reverse("comments:history", args=[edited.pk]))
+    allowed = page_outcome(response)
+    if allowed:
+        page = response.content.decode()
+        assert "First wording" in page
+        assert "Second wording" in page
+    return allowed
+
+
+def history_api(w, client, user):
+    edited = _edited(w)
+    response = client.get(reverse("api:comment-history", args=[edited.pk]), **api_headers(user))
+    allowed = page_outcome(response)
+    if allowed:
+        assert [r["body"] for r in response.json()] == ["Second wording", "First wording"]
+    return allowed
+
+
 # --- the rules as queries -------------------------------------------------------
 
 
@@ -462,6 +499,7 @@ def moderation_queue_policy(w, user):
 
 
 CHECKS = {
+    "comment.history": (history_policy, history_web, history_api),
     "version.read_working": (
         read_working_policy,
         page(lambda w: reverse("comments:read_version", args=[w.c.draft.slug, w.working.number])),
