@@ -194,16 +194,35 @@ class Endorsement(models.Model):
 
 
 class PassageCheck(models.Model):
-    """Where a comment's quoted passage stands in a later version."""
+    """Where a comment's passage stands in a later version, in which language it changed.
+
+    A quoted passage is looked for again in its language (``comments.anchoring``);
+    what was found, and where in that language's text of the later version, is
+    kept so the later version's pages can mark it. Without a quote the passage
+    is the whole article, in both languages. A computed mark that nobody edits,
+    so it keeps no history and is written in bulk.
+    """
 
     class Result(models.TextChoices):
         UNCHANGED = "unchanged", _("Passage unchanged")
+        MOVED = "moved", _("Passage moved")
         CHANGED = "changed", _("Passage changed")
         REMOVED = "removed", _("Provision removed")
+
+    LANGUAGE_NAMES = {"en": _("English"), "km": _("Khmer")}
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="passage_checks")
     version = models.ForeignKey("drafts.DraftVersion", on_delete=models.PROTECT, related_name="+")
     result = models.CharField(max_length=10, choices=Result.choices)
+    changed_languages = models.CharField(
+        _("changed in"),
+        max_length=5,
+        blank=True,
+        help_text=_("The languages whose text changed: en, km or en,km; empty when unchanged."),
+    )
+    found_text = models.TextField(_("passage found"), blank=True)
+    found_start = models.PositiveIntegerField(null=True, blank=True)
+    found_end = models.PositiveIntegerField(null=True, blank=True)
     checked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -215,6 +234,18 @@ class PassageCheck(models.Model):
 
     def __str__(self):
         return f"#{self.comment_id} in version {self.version_id}: {self.get_result_display()}"
+
+    @property
+    def changed_language_codes(self) -> list[str]:
+        return [code for code in self.changed_languages.split(",") if code]
+
+    @property
+    def changed_language_names(self) -> str:
+        """The changed languages by name: English, Khmer, or English and Khmer."""
+        names = [str(self.LANGUAGE_NAMES[c]) for c in self.changed_language_codes]
+        if len(names) == 2:
+            return _("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
+        return names[0] if names else ""
 
 
 class Report(models.Model):

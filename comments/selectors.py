@@ -18,6 +18,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from drafts.models import DraftVersion, Provision
+from drafts.reading import EarlierQuote
 from drafts.redline import word_diff
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, can, comment_visibility_filter
@@ -275,6 +276,51 @@ def quotes_by_provision(
     quotes: dict[int, list[tuple[int, str]]] = {}
     for provision_id, pk, exact in rows:
         quotes.setdefault(provision_id, []).append((pk, exact))
+    return quotes
+
+
+def earlier_quotes_by_provision(
+    *, user, version: DraftVersion, provision: Provision | None = None
+) -> dict[str, list[EarlierQuote]]:
+    """Passages quoted on earlier versions and found again in ``version``, per stable id.
+
+    Read from the passage checks made when ``version`` was published, for the
+    active comments ``user`` may see (the same rule as every comment list), oldest
+    first; a passage that was not found again (removed, or nothing similar left)
+    is not listed. One query.
+    """
+    checks = (
+        PassageCheck.objects.filter(version=version, found_start__isnull=False)
+        .exclude(result=PassageCheck.Result.REMOVED)
+        .filter(comment__state=Comment.State.ACTIVE)
+        .filter(comment_visibility_filter(user, version.draft, prefix="comment__"))
+    )
+    if provision is not None:
+        checks = checks.filter(comment__provision__stable_id=provision.stable_id)
+    rows = checks.order_by("comment__created_at", "comment_id").values_list(
+        "comment_id",
+        "comment__provision__stable_id",
+        "comment__version__number",
+        "comment__quote_language",
+        "found_start",
+        "found_end",
+        "found_text",
+        "result",
+    )
+    shown_as = {PassageCheck.Result.MOVED: "moved", PassageCheck.Result.CHANGED: "changed"}
+    quotes: dict[str, list[EarlierQuote]] = {}
+    for pk, stable_id, number, language, start, end, found, result in rows:
+        quotes.setdefault(stable_id, []).append(
+            EarlierQuote(
+                comment_id=pk,
+                start=start,
+                end=end,
+                found=found,
+                version_number=number,
+                language=language or "en",
+                how=shown_as.get(result, ""),
+            )
+        )
     return quotes
 
 

@@ -62,34 +62,79 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
+@dataclass(frozen=True)
+class EarlierQuote:
+    """A passage quoted on an earlier version, found again in this version's text.
+
+    Plain data, so this module needs nothing from comments: ``text[start:end]``
+    should be ``found``; ``how`` is "" (the same words in the same place),
+    "moved" (the same words elsewhere) or "changed" (similar words).
+    """
+
+    comment_id: int
+    start: int
+    end: int
+    found: str
+    version_number: int
+    language: str = "en"  # of the text it was found in
+    how: str = ""
+
+    def locate(self, text: str) -> tuple[int, int] | None:
+        """Where it stands in ``text``: at its offsets, else (text edited since) its first place."""
+        if self.found and text[self.start : self.end] == self.found:
+            return self.start, self.end
+        start = text.find(self.found) if self.found else -1
+        return (start, start + len(self.found)) if start >= 0 else None
+
+    @property
+    def title(self) -> str:
+        titles = {
+            "moved": _("Quoted in a comment on version %(number)s; moved since"),
+            "changed": _("Quoted in a comment on version %(number)s; changed since"),
+        }
+        text = titles.get(self.how, _("Quoted in a comment on version %(number)s"))
+        return text % {"number": self.version_number}
+
+
 def marked_paragraphs(
-    text: str, quotes: list[tuple[int, str]] = (), link: Callable[[int], str] | None = None
+    text: str,
+    quotes: list[tuple[int, str]] = (),
+    link: Callable[[int], str] | None = None,
+    earlier: list[EarlierQuote] = (),
 ) -> list[SafeString]:
     """The text as escaped paragraphs, each quoted passage's first occurrence in a <mark>.
 
-    ``quotes`` are (comment id, exact passage), oldest first; a passage that
-    overlaps one already marked is left plain. Each mark links to its comment
-    at ``link(comment id)`` (by default, an anchor on the same page).
+    ``quotes`` are (comment id, exact passage), oldest first; ``earlier`` are
+    passages quoted on earlier versions and found again here, marked with a
+    class of their own after this version's quotes. A passage that overlaps
+    one already marked is left plain. Each mark links to its comment at
+    ``link(comment id)`` (by default, an anchor on the same page).
     """
     link = link or (lambda pk: f"#comment-{pk}")
-    ranges: list[tuple[int, int, int]] = []
+    # (start, end, comment id, extra classes, title)
+    ranges: list[tuple[int, int, int, str, str]] = []
+    this_title = _("Quoted in a comment")
+
+    def add(start: int, end: int, pk: int, classes: str, title: str) -> None:
+        if any(s < end and start < e for s, e, *_rest in ranges):
+            return
+        ranges.append((start, end, pk, classes, title))
+
     for pk, exact in quotes:
-        if not exact:
-            continue
-        start = text.find(exact)
-        if start < 0:
-            continue
-        end = start + len(exact)
-        if any(s < end and start < e for s, e, _pk in ranges):
-            continue
-        ranges.append((start, end, pk))
+        start = text.find(exact) if exact else -1
+        if start >= 0:
+            add(start, start + len(exact), pk, "", this_title)
+    for quote in earlier:
+        place = quote.locate(text)
+        if place is not None:
+            how = f" earlier-{quote.how}" if quote.how else ""
+            add(*place, quote.comment_id, f" earlier-quote{how}", quote.title)
     ranges.sort()
-    title = escape(_("Quoted in a comment"))
     paragraphs = []
     for ps, pe in paragraph_spans(text):
         out = []
         position = ps
-        for s, e, pk in ranges:
+        for s, e, pk, classes, title in ranges:
             if e <= ps or s >= pe:
                 continue
             s, e = max(s, ps), min(e, pe)
@@ -97,8 +142,8 @@ def marked_paragraphs(
                 continue
             out.append(str(escape(text[position:s])))
             out.append(
-                f'<a class="quoted-passage" href="{escape(link(pk))}" '
-                f'title="{title}" data-comment="{pk}"><mark>{escape(text[s:e])}</mark></a>'
+                f'<a class="quoted-passage{classes}" href="{escape(link(pk))}" '
+                f'title="{escape(title)}" data-comment="{pk}"><mark>{escape(text[s:e])}</mark></a>'
             )
             position = e
         out.append(str(escape(text[position:pe])))

@@ -65,6 +65,7 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
     attach_earlier_feedback(provisions, version, request.user)
     counts = selectors.counts_by_provision(user=request.user, version=version)
     quotes = selectors.quotes_by_provision(user=request.user, version=version)
+    earlier = selectors.earlier_quotes_by_provision(user=request.user, version=version)
     depth_of: dict[int, int] = {}
     entries = []
     permalink_base = reverse("comments:permalink", args=[0])[: -len("0/")]
@@ -88,7 +89,10 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
                 },
             )
             paragraphs = marked_paragraphs(
-                provision.text_in(language), quotes.get(provision.pk, []), permalink
+                provision.text_in(language),
+                quotes.get(provision.pk, []),
+                permalink,
+                earlier=[q for q in earlier.get(provision.stable_id, []) if q.language == language],
             )
         entries.append(
             TocEntry(

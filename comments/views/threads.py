@@ -156,10 +156,14 @@ def _article_context(request, place: Place, *, form=None, diff=None, error=None)
     quotes = selectors.quotes_by_provision(
         user=request.user, version=place.version, provision=provision
     ).get(provision.pk, [])
+    earlier = selectors.earlier_quotes_by_provision(
+        user=request.user, version=place.version, provision=provision
+    ).get(provision.stable_id, [])
     paragraphs = marked_paragraphs(
         provision.text_in(language),
         quotes,
         link=lambda pk: f"#comment-{pk}" if pk in rendered else permalink_url(pk),
+        earlier=[q for q in earlier if q.language == language],
     )
     refusal = why_not(request.user, "comment.create", place.version)
     return {
