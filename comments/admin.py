@@ -6,9 +6,19 @@ from .models import Comment, Disposition, Endorsement, PassageCheck, Report
 
 class DispositionInline(admin.StackedInline):
     model = Disposition
+    fk_name = "comment"
     extra = 0
-    fields = ("status", "response", "responded_by", "responded_at", "applied_in_version")
-    raw_id_fields = ("responded_by", "applied_in_version")
+    fields = (
+        "status",
+        "response",
+        "responded_by",
+        "responded_at",
+        "applied_in_version",
+        "superseded_by",
+        "superseded_reason",
+        "superseded_at",
+    )
+    raw_id_fields = ("responded_by", "applied_in_version", "superseded_by")
     can_delete = False
 
 
@@ -65,7 +75,7 @@ class DispositionAdmin(SimpleHistoryAdmin):
     list_display = ("comment", "status", "responded_by", "responded_at")
     list_filter = ("status",)
     search_fields = ("response",)
-    raw_id_fields = ("comment", "responded_by", "applied_in_version")
+    raw_id_fields = ("comment", "responded_by", "applied_in_version", "superseded_by")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -38,6 +38,8 @@ class MatrixRow:
     response: str
     responded_by: str
     landed_in: int | str
+    # "Superseded by #N: reason" when the applied words were taken out again (landed_in is then "").
+    superseded: str = ""
     # For filtering and for the pages that show the row; not exported.
     organisation_id: int = 0
     organisation_kind_code: str = ""
@@ -69,8 +71,21 @@ def _top_level_comments(*, version, user=None, reader: Q | None = None):
     )
 
 
+def superseded_text(disposition: Disposition | None) -> str:
+    """What the record says of an applied amendment whose words were taken out again, or ""."""
+    if disposition is None or disposition.superseded_at is None:
+        return ""
+    if disposition.superseded_by_id:
+        return _("Superseded by #%(id)s: %(reason)s") % {
+            "id": disposition.superseded_by_id,
+            "reason": disposition.superseded_reason,
+        }
+    return _("Superseded: %(reason)s") % {"reason": disposition.superseded_reason}
+
+
 def _row(number: int, comment: Comment) -> MatrixRow:
     disposition = getattr(comment, "disposition", None)
+    superseded = superseded_text(disposition)
     text = comment.proposed_text if comment.kind == Comment.Kind.AMENDMENT else comment.body
     status = disposition.status if disposition else Disposition.Status.PENDING
     return MatrixRow(
@@ -90,9 +105,10 @@ def _row(number: int, comment: Comment) -> MatrixRow:
         ),
         landed_in=(
             disposition.applied_in_version.number
-            if disposition and disposition.applied_in_version
+            if disposition and disposition.applied_in_version and not superseded
             else ""
         ),
+        superseded=superseded,
         organisation_id=comment.organisation_id,
         organisation_kind_code=comment.organisation.kind,
         kind_code=comment.kind,
@@ -214,6 +230,7 @@ def _headers() -> list[str]:
         _("Response"),
         _("Responded by"),
         _("Change landed in version"),
+        _("Superseded"),
     ]
 
 
@@ -232,6 +249,7 @@ def _values(row: MatrixRow) -> list:
         row.response,
         row.responded_by,
         row.landed_in,
+        row.superseded,
     ]
 
 
@@ -276,7 +294,7 @@ def matrix_xlsx(rows: list[MatrixRow]) -> bytes:
             if isinstance(value, str):
                 cell.data_type = "s"  # a leading "=" stays text
             cell.alignment = wrap
-    widths = [6, 10, 28, 20, 14, 20, 16, 60, 40, 16, 60, 20, 12]
+    widths = [6, 10, 28, 20, 14, 20, 16, 60, 40, 16, 60, 20, 12, 40]
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
@@ -361,4 +379,5 @@ __all__ = [
     "matrix_xlsx",
     "passage_checks_for",
     "response_matrix",
+    "superseded_text",
 ]

@@ -155,6 +155,18 @@ class Disposition(models.Model):
         related_name="+",
         verbose_name=_("change landed in"),
     )
+    # An applied amendment whose words a later change of the same article took
+    # out again: the record says so, instead of claiming the words are applied.
+    superseded_by = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("superseded by"),
+    )
+    superseded_reason = models.TextField(_("why it was superseded"), blank=True)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["response_html"])
@@ -165,6 +177,10 @@ class Disposition(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} · #{self.comment_id}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
 
 
 class Endorsement(models.Model):

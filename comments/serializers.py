@@ -371,7 +371,10 @@ class MatrixRowSerializer(serializers.Serializer):
     response = serializers.CharField()
     responded_by = serializers.CharField()
     landed_in = serializers.SerializerMethodField(
-        help_text="The number of the version the change landed in, if any."
+        help_text="The number of the version the change landed in, if any (none when superseded)."
+    )
+    superseded = serializers.CharField(
+        help_text="When the applied words were taken out again: by which amendment, and why."
     )
 
     def get_landed_in(self, row) -> int | None:

@@ -12,15 +12,31 @@ from django.utils.translation import gettext as _
 from core.errors import ConflictError, DomainError, RateLimited
 from core.events import emit
 from core.text import clean_user_text
+from drafts.merge import MergeResult, merge3
 from drafts.models import DraftVersion, Provision
 from drafts.services import provision_edit
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, ensure_can
 
+from .amendments import article_text, dropped_amendments
 from .anchoring import QUOTE_CONTEXT, locate_exact, locate_fuzzy
 from .models import Comment, Disposition, Endorsement, PassageCheck, Report, Visibility
 from .rendering import render_markdown
 from .selectors import amendment_base_text, amendment_language
+
+
+class AmendmentConflict(ConflictError):
+    """Applying an amendment needs the drafter: the article and the amendment changed the same words.
+
+    ``current`` is the working article, ``merge`` the word-level three-way merge
+    (its text keeps the current words wherever the two overlap; its conflicts
+    are what the drafter must decide).
+    """
+
+    def __init__(self, message, *, current, merge: MergeResult):
+        super().__init__(message, current=current)
+        self.merge = merge
+
 
 _VISIBILITY_RANK = {Visibility.PUBLIC: 0, Visibility.PARTICIPANTS: 1, Visibility.RESTRICTED: 2}
 
@@ -376,6 +392,80 @@ def disposition_record(
     return disposition
 
 
+def disposition_supersede(
+    *, comment: Comment, by, reason: str, superseded_by: Comment | None = None
+) -> Disposition:
+    """Record that an applied amendment's words were taken out again by a later change.
+
+    ``superseded_by`` is the amendment whose application replaced them (none for
+    a drafter's own edit). The disposition keeps its status and the version it
+    was applied in, so the history shows both what was decided and what became
+    of it; the record shows "superseded" instead of "applied".
+    """
+    ensure_can(by, "comment.answer", comment)
+    reason = clean_user_text(reason)
+    if not reason:
+        raise DomainError(
+            _("Please say why the words of the earlier amendment are taken out."),
+            field="superseded_reason",
+        )
+    with transaction.atomic():
+        disposition = Disposition.objects.select_for_update().get(comment=comment)
+        disposition.superseded_by = superseded_by
+        disposition.superseded_reason = reason[:2000]
+        disposition.superseded_at = timezone.now()
+        disposition.revision += 1
+        disposition._change_reason = (
+            f"Superseded by amendment #{superseded_by.pk}" if superseded_by else "Superseded"
+        )
+        disposition._history_user = by
+        disposition.save()
+        emit("disposition.recorded", comment_id=comment.pk)
+    return disposition
+
+
+def _supersede_dropped(
+    *, article: Provision, by, superseded_by: Comment | None, reason: str
+) -> list[Comment]:
+    """Refuse a saved article text that drops applied amendments' words, unless the drafter says why.
+
+    Runs inside the caller's transaction, after the save, so the check reads the
+    text exactly as stored; raising rolls the save back.
+    """
+    dropped = dropped_amendments(article, exclude=superseded_by)
+    if not dropped:
+        return []
+    if not clean_user_text(reason or ""):
+        raise DomainError(
+            _(
+                "This text takes out the words of %(ids)s, already applied to this article in "
+                "this version. Keep them, or say why they are superseded."
+            )
+            % {"ids": ", ".join(f"#{c.pk}" for c in dropped)},
+            field="superseded_reason",
+            code="supersedes",
+        )
+    for earlier in dropped:
+        disposition_supersede(comment=earlier, by=by, reason=reason, superseded_by=superseded_by)
+    return dropped
+
+
+def provision_edit_checked(
+    *, provision: Provision, by, revision: int, superseded_reason: str = "", **changes
+) -> Provision:
+    """A drafter's own edit of a working provision, keeping the record of applied amendments true.
+
+    The edit is ``drafts.services.provision_edit``; if the saved text drops the
+    words of an amendment applied to this article in this version, the edit is
+    refused unless ``superseded_reason`` says why, and that amendment's
+    disposition records it as superseded.
+    """
+    with transaction.atomic():
+        saved = provision_edit(provision=provision, by=by, revision=revision, **changes)
+        _supersede_dropped(article=saved, by=by, superseded_by=None, reason=superseded_reason)
+    return saved
+
+
 def report_create(*, comment: Comment, by, reason: str) -> Report:
     """Ask the moderators to look at a comment."""
     ensure_can(by, "comment.report", comment)
@@ -609,18 +699,26 @@ def amendment_apply(
     status: str = Disposition.Status.ACCEPTED,
     working_revision: int | None = None,
     disposition_revision: int | None = None,
+    superseded_reason: str = "",
 ) -> Provision:
     """Merge a proposed amendment into the working version and record the decision, in one step.
 
     The proposed text replaces the text of the working article with the same
     stable id (in the amendment's language). If that article has changed since
-    the comment was made, applying it blindly would throw away the ministry's
-    own edit, so a ConflictError (carrying the working article) is raised
-    instead; the drafter then resolves the three texts and passes the final
-    wording as ``text``. ``working_revision`` is the revision of the working
-    article the drafter resolved against: a save by somebody else since then is
-    a conflict too. The disposition records the working version as the one the
-    change landed in.
+    the comment was made, replacing it would throw away the ministry's own edit
+    (or an amendment applied before), so the two edits are merged word by word
+    (``drafts.merge.merge3``): when they touch different words the merged text
+    is applied; when they touch the same words an AmendmentConflict (a
+    ConflictError carrying the working article and the merge) is raised and the
+    drafter passes the final wording as ``text``. ``working_revision`` is the
+    revision of the working article the drafter resolved against: a save by
+    somebody else since then is a conflict too. The disposition records the
+    working version as the one the change landed in.
+
+    Amendments applied earlier to this article in this version keep their
+    words: if the final text drops any, it is refused unless the drafter gives
+    ``superseded_reason``, and each dropped amendment's disposition then says it
+    was superseded by this one, and why.
     """
     ensure_can(by, "comment.apply", comment)
     ensure_can(by, "version.edit", working_version)
@@ -642,7 +740,7 @@ def amendment_apply(
             raise DomainError(
                 _("This provision is no longer in the working version; answer the comment instead.")
             )
-        current_text = article.text_in(language) if language == "km" else article.text_en
+        current_text = article_text(article, language)
         if working_revision is not None and article.revision != working_revision:
             raise ConflictError(
                 _(
@@ -652,15 +750,24 @@ def amendment_apply(
                 current=article,
             )
         if text is None:
-            if current_text != amendment_base_text(comment, language):
-                raise ConflictError(
-                    _(
-                        "The article has changed in the working version since this amendment "
-                        "was proposed. Decide on the final text."
-                    ),
-                    current=article,
-                )
-            final = comment.proposed_text
+            base = amendment_base_text(comment, language)
+            if current_text == base:
+                final = comment.proposed_text
+            else:
+                # The article changed since the comment: merge both edits word by word.
+                # What touches different words merges by itself; the rest is the drafter's.
+                merge = merge3(base, current_text, comment.proposed_text, language)
+                if not merge.clean:
+                    raise AmendmentConflict(
+                        _(
+                            "The article has changed in the working version since this "
+                            "amendment was proposed, and some changes touch the same words. "
+                            "Decide on the final text."
+                        ),
+                        current=article,
+                        merge=merge,
+                    )
+                final = merge.text
         else:
             final = clean_user_text(text)
             if not final:
@@ -672,6 +779,9 @@ def amendment_apply(
             reason=f"Applied amendment #{comment.pk}",
             caused_by_comment_id=comment.pk,
             **{f"text_{language}": final},
+        )
+        _supersede_dropped(
+            article=provision, by=by, superseded_by=comment, reason=superseded_reason
         )
         disposition_record(
             comment=comment,

@@ -29,6 +29,15 @@ class ProvisionEditForm(forms.Form):
         required=False,
         help_text=_("Kept in the article's history, e.g. “answers comment #12”."),
     )
+    superseded_reason = forms.CharField(
+        label=_("Why earlier amendments are superseded"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only if this text takes out words of an amendment already applied to this "
+            "article in this version. Shown with that amendment in the record."
+        ),
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs):
@@ -161,6 +170,15 @@ class ApplyForm(forms.Form):
         label=_("Final text of the article"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    superseded_reason = forms.CharField(
+        label=_("Why earlier amendments are superseded"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only if this text takes out words of an amendment already applied to this "
+            "article in this version. Shown with that amendment in the record."
+        ),
     )
     resolve = forms.BooleanField(required=False, widget=forms.HiddenInput)
     working_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_http_methods
 
 from comments import matrix as matrix_selectors
 from comments import services as comment_services
+from comments.amendments import applied_amendments, article_text
 from comments.models import Comment, Disposition
 from comments.selectors import amendment_base_text, amendment_diff, amendment_language
 from core.errors import ConflictError, DomainError
 from core.web import form_error, safe_next
+from drafts.merge import merge3
 from drafts.models import Draft, DraftVersion, Provision
 from drafts.redline import render_diff_html, word_diff
 from stakeholders.policies import can, ensure_can
@@ -153,16 +155,26 @@ def respond(request, slug, comment_id):
 
 
 def _three_way(comment: Comment, working_article: Provision, language: str) -> dict:
+    """The three texts of an amendment, and their word-level merge to start the final text from.
+
+    The final text starts from the merge, never from the proposed text alone:
+    that would silently take out whatever changed in the working article since
+    the comment (an amendment applied before, the ministry's own edit).
+    """
     base = amendment_base_text(comment, language)
     proposed = comment.proposed_text
-    current = working_article.text_in(language) if language == "km" else working_article.text_en
+    current = article_text(working_article, language)
+    merge = merge3(base, current, proposed, language)
     return {
         "language": language,
         "base": base,
         "proposed": proposed,
         "current": current,
+        "merged": merge.text,
+        "conflicts": merge.conflicts,
         "proposed_diff": render_diff_html(word_diff(base, proposed, language)),
         "current_diff": render_diff_html(word_diff(base, current, language)),
+        "merged_diff": render_diff_html(word_diff(current, merge.text, language)),
         "apply_diff": render_diff_html(word_diff(current, proposed, language)),
         "diverged": current != base,
     }
@@ -210,6 +222,7 @@ def apply(request, slug, comment_id):
                     text=data["text"] if data["resolve"] else None,
                     working_revision=data["working_revision"],
                     disposition_revision=data["disposition_revision"],
+                    superseded_reason=data["superseded_reason"],
                 )
             except ConflictError as conflict:
                 current = conflict.current
@@ -222,7 +235,7 @@ def apply(request, slug, comment_id):
                 if isinstance(current, Disposition):
                     fresh["disposition_revision"] = str(current.revision)
                 if not (fresh.get("text") or "").strip():
-                    fresh["text"] = three_way["proposed"]
+                    fresh["text"] = three_way["merged"]
                 form = ApplyForm(fresh)
                 messages.warning(request, conflict.message)
                 resolving = True
@@ -246,7 +259,7 @@ def apply(request, slug, comment_id):
             initial={
                 "status": Disposition.Status.ACCEPTED,
                 "response": disposition.response if disposition else "",
-                "text": three_way["proposed"],
+                "text": three_way["merged"],
                 "resolve": resolving,
                 "working_revision": article.revision,
                 "disposition_revision": disposition.revision if disposition else None,
@@ -264,6 +277,7 @@ def apply(request, slug, comment_id):
             "form": form,
             "resolving": resolving,
             "tw": three_way,
+            "applied_before": [c for c in applied_amendments(article) if c.pk != comment.pk],
             "next_url": request.POST.get("next") or request.GET.get("next", ""),
         },
         status=status,

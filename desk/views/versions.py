@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments import matrix as matrix_selectors
+from comments import services as comment_services
 from comments.models import Disposition
 from core.errors import ConflictError, DomainError
 from core.web import form_error
@@ -193,7 +194,9 @@ def provision_edit(request, slug, number, stable_id):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.provision_edit(
+                # Through comments: a save that drops an applied amendment's words
+                # must say why, and the record then says it was superseded.
+                comment_services.provision_edit_checked(
                     provision=provision,
                     by=request.user,
                     revision=data["revision"],
@@ -203,6 +206,7 @@ def provision_edit(request, slug, number, stable_id):
                     text_en=data["text_en"],
                     text_km=data["text_km"],
                     reason=data["reason"],
+                    superseded_reason=data["superseded_reason"],
                 )
             except ConflictError as conflict:
                 current = conflict.current

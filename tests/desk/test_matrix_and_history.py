@@ -73,13 +73,14 @@ def test_matrix_csv_download(client, consultation, desk_round):
         "Response",
         "Responded by",
         "Change landed in version",
+        "Superseded",
     ]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     amendment, comment, restricted = rows
     assert amendment[2] == "Mekong Telecom" and amendment[3] == "Private sector"
     assert amendment[6] == "Proposed amendment"
     assert "Nobody shall intentionally access" in amendment[7]
-    assert amendment[9] == "Accepted" and amendment[12] == "2"
+    assert amendment[9] == "Accepted" and amendment[12] == "2" and amendment[13] == ""
     assert comment[4] == "Article 2" and comment[5] == "chp_1__art_2"
     assert comment[8] == "Nobody shall access"
     assert comment[9] == "Rejected" and comment[10] == "The scope is needed; see article 5."

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comments import services as comment_services
-from comments.models import Disposition
+from comments.models import Comment, Disposition
 from core.errors import ConflictError, DomainError, PolicyDenied
 from drafts import services as draft_services
 from stakeholders.models import User
@@ -195,7 +195,7 @@ def test_apply_service_without_conflict(consultation, desk_round):
     assert row.landed_in == 2
 
 
-def test_apply_service_with_conflict_needs_a_resolved_text(consultation, desk_round):
+def test_apply_service_merges_changes_to_different_words(consultation, desk_round):
     c = consultation
     article = working_article(desk_round)
     draft_services.provision_edit(
@@ -203,6 +203,26 @@ def test_apply_service_with_conflict_needs_a_resolved_text(consultation, desk_ro
         by=c.drafter,
         revision=article.revision,
         text_en=article.text_en + " Penalties are set in Chapter 2.",
+    )
+    provision = comment_services.amendment_apply(
+        comment=desk_round.amendment,
+        by=c.drafter,
+        working_version=desk_round.v2,
+        response="Accepted.",
+    )
+    assert "Nobody shall intentionally access" in provision.text_en
+    assert provision.text_en.endswith(" Penalties are set in Chapter 2.")
+
+
+def test_apply_service_with_conflict_needs_a_resolved_text(consultation, desk_round):
+    c = consultation
+    article = working_article(desk_round)
+    draft_services.provision_edit(
+        provision=article,
+        by=c.drafter,
+        revision=article.revision,
+        text_en=article.text_en.replace("Nobody shall access", "Nobody may enter")
+        + " Penalties are set in Chapter 2.",
     )
     with pytest.raises(ConflictError) as caught:
         comment_services.amendment_apply(
@@ -212,6 +232,9 @@ def test_apply_service_with_conflict_needs_a_resolved_text(consultation, desk_ro
             response="Accepted.",
         )
     assert caught.value.current.pk == article.pk
+    assert [(x.ours, x.theirs) for x in caught.value.merge.conflicts] == [
+        ("may enter", "shall intentionally access")
+    ]
     article.refresh_from_db()
     assert "intentionally" not in article.text_en  # nothing overwritten
     assert Disposition.objects.get(comment=desk_round.amendment).status == "pending"
@@ -367,3 +390,102 @@ def test_apply_without_a_working_version_explains(client, consultation):
         url("desk:apply", slug=c.draft.slug, comment_id=amendment.pk), follow=True
     )
     assert b"Start the next working version first" in response.content
+
+
+def test_the_apply_page_starts_from_the_merged_text(client, consultation, desk_round):
+    """After another amendment landed, the final text starts from the merge, not the raw proposal."""
+    c = consultation
+    article = desk_round.article
+    earlier = comment_services.comment_create(
+        by=c.stakeholder_a,
+        version=c.version,
+        provision=article,
+        kind=Comment.Kind.AMENDMENT,
+        body="Cover lawful excuses.",
+        proposed_text=article.text_en.replace("without right.", "without right or lawful excuse."),
+    )
+    comment_services.amendment_apply(
+        comment=earlier, by=c.drafter, working_version=desk_round.v2, response="Yes."
+    )
+    client.force_login(c.drafter)
+    apply_url = url("desk:apply", slug=c.draft.slug, comment_id=desk_round.amendment.pk)
+    page = client.get(apply_url)
+    assert page.status_code == 200
+    assert page.context["resolving"] is True
+    merged = (
+        "Scope: this law protects computer systems and data in article 1. Nobody shall "
+        "intentionally access a computer system without right or lawful excuse."
+    )
+    assert page.context["form"].initial["text"] == merged
+    assert page.context["form"].initial["text"] != desk_round.amendment.proposed_text
+    body = page.content.decode()
+    assert f"{merged}</textarea>" in body
+    assert "touch different words: the final text below merges both" in body
+    assert f"#{earlier.pk}" in body  # already applied to this article in this version
+
+    done = client.post(
+        apply_url,
+        {
+            "status": "accepted",
+            "response": "Merged.",
+            "text": merged,
+            "resolve": "True",
+            "working_revision": page.context["form"].initial["working_revision"],
+        },
+    )
+    assert done.status_code == 302
+    assert working_article(desk_round).text_en == merged
+
+
+def test_the_apply_page_shows_conflicts_and_asks_why_words_go(client, consultation, desk_round):
+    c = consultation
+    article = desk_round.article
+    earlier = comment_services.comment_create(
+        by=c.stakeholder_a,
+        version=c.version,
+        provision=article,
+        kind=Comment.Kind.AMENDMENT,
+        body="Say enter.",
+        proposed_text=article.text_en.replace("shall access a", "may enter a"),
+    )
+    comment_services.amendment_apply(
+        comment=earlier, by=c.drafter, working_version=desk_round.v2, response="Yes."
+    )
+    current = working_article(desk_round)
+    client.force_login(c.drafter)
+    apply_url = url("desk:apply", slug=c.draft.slug, comment_id=desk_round.amendment.pk)
+    page = client.get(apply_url)
+    [conflict] = page.context["tw"]["conflicts"]
+    assert (conflict.ours, conflict.theirs) == ("may enter", "shall intentionally access")
+    assert page.context["form"].initial["text"] == current.text_en  # ours kept in the conflict
+    body = page.content.decode()
+    assert "1 place where both changed the same words" in body
+    assert "Current text:" in body and "Proposed text:" in body
+
+    form = {
+        "status": "accepted",
+        "response": "Intent matters more.",
+        "text": desk_round.amendment.proposed_text,  # the proposer's raw text drops #earlier
+        "resolve": "True",
+        "working_revision": current.revision,
+    }
+    refused = client.post(apply_url, form)
+    assert refused.status_code == 200
+    assert f"#{earlier.pk}" in refused.content.decode()
+    assert working_article(desk_round).text_en == current.text_en
+    done = client.post(apply_url, {**form, "superseded_reason": "Access is the Convention's term."})
+    assert done.status_code == 302
+    disposition = Disposition.objects.get(comment=earlier)
+    assert disposition.superseded_by_id == desk_round.amendment.pk
+    matrix = client.get(url("desk:matrix", slug=c.draft.slug, number=1))
+    assert (
+        f"Superseded by #{desk_round.amendment.pk}: Access is the Convention&#x27;s term."
+        in matrix.content.decode()
+    )
+    thread = client.get(
+        reverse(
+            "comments:article",
+            kwargs={"slug": c.draft.slug, "number": 1, "stable_id": article.stable_id},
+        )
+    )
+    assert f"superseded by #{desk_round.amendment.pk}" in thread.content.decode()
