@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from comments.matrix import response_matrix
+from comments.rendering import response_html
 from core.segment import khmer_break_opportunities
 from drafts.redline import version_redline
 from stakeholders.policies import packet_reader_filter
@@ -70,7 +71,8 @@ def km(text: str) -> str:
 
 
 def clean_user_html(html: str) -> str:
-    """Sanitise again right before the PDF, whatever the stored HTML says."""
+    """The page's rendering made print-safe: sanitised again right before the PDF (whatever
+    the stored HTML says), without links, with Khmer break opportunities."""
     return km(nh3.clean(html or "", tags=PDF_TAGS, attributes={}, url_schemes=set()))
 
 
@@ -302,7 +304,7 @@ class PacketDocument:
             comment.proposed_pdf = km(comment.proposed_text)
             comment.quote_pdf = km(comment.quote_exact)
             disposition = getattr(comment, "disposition", None)
-            comment.response_pdf = clean_user_html(disposition.response_html) if disposition else ""
+            comment.response_pdf = clean_user_html(response_html(disposition))
             by_provision.setdefault(comment.provision_id, []).append(comment)
         blocks = []
         for unit in units:
@@ -353,7 +355,8 @@ class PacketDocument:
             for row in rows:
                 row.text_pdf = km(row.text)
                 row.quote_pdf = km(row.quote)
-                row.response_pdf = km(row.response)
+                disposition = getattr(row.comment, "disposition", None) if row.comment else None
+                row.response_pdf = clean_user_html(response_html(disposition))
             blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "rows": rows})
         return blocks
 
