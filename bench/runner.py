@@ -398,7 +398,9 @@ def machine() -> dict:
         capture=True,
     )
     info = json.loads(versions.stdout)
-    info["postgresql"] = psql("SHOW server_version")
+    info["postgresql"] = psql(
+        "SHOW server_version", "postgres"
+    )  # the bench database may not exist yet
     redis_cli = shutil.which("redis-cli")
     if redis_cli:
         out = subprocess.run(

@@ -33,7 +33,6 @@ def test_the_desk_pages_render_the_response_as_the_thread_page(answered, client)
         reverse("comments:article", args=[c.draft.slug, c.version.number, c.article.stable_id]),
         reverse("desk:review", args=[c.draft.slug, c.version.number]),
         reverse("desk:matrix", args=[c.draft.slug, c.version.number]),
-        reverse("desk:respond", args=[c.draft.slug, comment.pk]),
     ):
         page = client.get(url).content.decode()
         # The answer forms hold the words as typed, to edit them; what is shown is rendered.
