@@ -27,7 +27,7 @@ def answered(consultation):
 
 
 def test_the_desk_pages_render_the_response_as_the_thread_page(answered, client):
-    c, comment = answered
+    c, _comment = answered
     client.force_login(c.drafter)
     for url in (
         reverse("comments:article", args=[c.draft.slug, c.version.number, c.article.stable_id]),
