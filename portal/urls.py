@@ -17,7 +17,11 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", security.api_docs, name="api-docs"),
-    path("healthz", views.healthz, name="healthz"),
+    path("health/", views.liveness, name="health"),
+    path("ready/", views.readiness, name="ready"),
+    # The older name, kept for existing load balancers: it always checked the
+    # database, so it stays a readiness probe.
+    path("healthz", views.readiness, name="healthz"),
     path("ping", views.trivial, name="ping"),
 ]
 
