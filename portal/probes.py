@@ -1,4 +1,4 @@
-"""Answer the probes before host validation and the HTTPS redirect.
+"""Answer the probes and /metrics before host validation and the HTTPS redirect.
 
 The orchestrator's health check, the reverse proxy and Prometheus reach a server
 by its internal address (``http://web:8000/ready/``), over plain HTTP and with a
@@ -7,12 +7,13 @@ redirect to https); this middleware, placed before those checks, hands the probe
 paths straight to their views. It reads nothing from the Host header.
 """
 
-from . import views
+from . import metrics, views
 
 PROBES = {
     "/health/": views.liveness,
     "/ready/": views.readiness,
     "/healthz": views.readiness,
+    "/metrics": metrics.metrics,  # decides who may read it by itself
 }
 
 

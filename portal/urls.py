@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import security, views
+from . import metrics, security, views
 
 urlpatterns = [
     path("", include("drafts.urls")),
@@ -22,6 +22,7 @@ urlpatterns = [
     # The older name, kept for existing load balancers: it always checked the
     # database, so it stays a readiness probe.
     path("healthz", views.readiness, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("ping", views.trivial, name="ping"),
 ]
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prometheus",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -55,6 +56,9 @@ MIDDLEWARE = [
     # Probes first: /health/, /ready/ and /healthz answer before host validation
     # and the HTTPS redirect (portal/probes.py says why).
     "portal.probes.ProbeMiddleware",
+    # django-prometheus first and last, so it times everything in between (the
+    # probes above are left out: a health check every few seconds is not traffic).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,7 +78,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the failed logins the views and backends flagged.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# /metrics answers private addresses, or anyone with this bearer token (portal/metrics.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
