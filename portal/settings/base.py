@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # django-prometheus first and last, so it times everything in between (the
     # probes above are left out: a health check every few seconds is not traffic).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Every log line of a request carries its id (X-Request-ID from the proxy, or new).
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -337,10 +339,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Human-readable lines here (development); production.py switches the console to JSON.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "human": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="human"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
