@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
