@@ -73,3 +73,54 @@ def test_queue_depth_reads_the_redis_list(settings, redis_url):
         assert family.samples[0].value == 3
     finally:
         client.delete(queue, f"{queue}\x06\x163")
+
+
+def test_metrics_add_up_every_process_sharing_the_folder(tmp_path):
+    """gunicorn's workers (and Celery's pool) each write their own; one scrape sums them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    setup = "import django; django.setup(); from django.test import Client; c = Client(); "
+    for _ in range(2):  # two "workers", one request each
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-c", setup + "c.get('/ping')"], cwd=root, env=env, check=True
+        )
+    scrape = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", setup + "print(c.get('/metrics').content.decode())"],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(
+        line
+        for line in scrape.splitlines()
+        if line.startswith("django_http_requests_total_by_view_transport_method_total")
+        and 'view="ping"' in line
+    )
+    assert float(line.rsplit(" ", 1)[1]) == 2.0
+
+
+def test_a_worker_serves_its_metrics_on_its_port(monkeypatch):
+    import socket
+    import urllib.request
+
+    from portal.celery import _serve_worker_metrics
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("CELERY_METRICS_PORT", str(port))
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    _serve_worker_metrics()
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+    assert "portal_packet_failures_total" in body
