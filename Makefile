@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`; the rest are for development.
-.PHONY: setup demo run test lint format migrate messages bench ci
+.PHONY: setup demo run test lint format migrate messages bench ci backup restore
 
 setup:
 	scripts/setup
@@ -27,6 +27,13 @@ format:
 
 migrate:
 	.venv/bin/python manage.py migrate
+
+backup:  ## one archive of the database and every media file in backups/ (or FILE=...)
+	.venv/bin/python manage.py backup $(if $(FILE),--output "$(FILE)")
+
+restore:  ## make restore FILE=backups/portal-....tar.gz: into an empty database (FORCE=1 replaces)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/portal-<time>.tar.gz"; exit 2; }
+	.venv/bin/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 messages:
 	.venv/bin/python manage.py makemessages -l km --ignore=.venv --ignore=node_modules --ignore=data

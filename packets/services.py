@@ -32,6 +32,7 @@ from core.events import emit
 from drafts.models import DraftVersion
 from stakeholders.policies import ensure_can
 
+from . import metrics
 from .fingerprint import packet_fingerprint
 from .models import Packet
 
@@ -397,6 +398,7 @@ def packet_finish(*, packet_id: int, token: str, results: list[dict | None]) -> 
         claimed.status = Packet.Status.READY  # last: only a complete file is ever "ready"
         claimed.save()
         emit("packet.ready", packet_id=packet_id)
+        transaction.on_commit(lambda: metrics.build_finished(claimed))
     cleanup_work(packet_id)
     return True
 
@@ -408,6 +410,7 @@ def _fail(packet: Packet, reason: str) -> None:
     packet.finished_at = timezone.now()
     packet.save()
     emit("packet.failed", packet_id=packet.pk)
+    transaction.on_commit(metrics.build_failed)
 
 
 def packet_fail(*, packet_id: int, reason: str, token: str | None = None) -> bool:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import security, views
+from . import metrics, security, views
 
 urlpatterns = [
     path("", include("drafts.urls")),
@@ -17,7 +17,12 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", security.api_docs, name="api-docs"),
-    path("healthz", views.healthz, name="healthz"),
+    path("health/", views.liveness, name="health"),
+    path("ready/", views.readiness, name="ready"),
+    # The older name, kept for existing load balancers: it always checked the
+    # database, so it stays a readiness probe.
+    path("healthz", views.readiness, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("ping", views.trivial, name="ping"),
 ]
 

@@ -1,15 +1,35 @@
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from core.web import refusal
 
+from . import health
 
-def healthz(request):
-    """For the load balancer and docker-compose: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+RETRY_AFTER_SECONDS = 10
+
+
+def liveness(request):
+    """/health/: the process answers. No dependency is touched, so a database outage
+    makes the orchestrator stop sending traffic (readiness), not restart every server."""
     return JsonResponse({"status": "ok"})
+
+
+def readiness(request):
+    """/ready/ (and /healthz, its older name): database, cache, broker and storage answer.
+
+    200 with each dependency "ok", or 503 with Retry-After and the ones that are down.
+    """
+    checks = health.readiness()
+    down = [name for name, state in checks.items() if state != "ok"]
+    body = {"status": "down" if down else "ok", "checks": checks}
+    if down:
+        body["down"] = down
+        response = JsonResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    else:
+        response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def trivial(request):

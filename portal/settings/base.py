@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prometheus",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -49,9 +50,18 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # Probes first: /health/, /ready/ and /healthz answer before host validation
+    # and the HTTPS redirect (portal/probes.py says why).
+    "portal.probes.ProbeMiddleware",
+    # django-prometheus first and last, so it times everything in between (the
+    # probes above are left out: a health check every few seconds is not traffic).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Every log line of a request carries its id (X-Request-ID from the proxy, or new).
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,7 +81,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the failed logins the views and backends flagged.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# /metrics answers private addresses, or anyone with this bearer token (portal/metrics.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -326,10 +340,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Human-readable lines here (development); production.py switches the console to JSON.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "human": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="human"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

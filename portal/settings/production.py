@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env
+from .base import ALLOWED_HOSTS, LOGGING, SECRET_KEY, env
 
 DEBUG = env.bool("DEBUG", default=False)
 if not SECRET_KEY:
@@ -25,3 +25,8 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+# One JSON object per line on stdout, for the log shipper (core/logs.py); LOG_FORMAT=human
+# turns it back into plain lines.
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout"

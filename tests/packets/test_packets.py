@@ -405,3 +405,30 @@ def test_chunked_render_matches_the_one_piece_render(story, enqueued, settings):
     assert [t for t in single_outline if t[0] != "Contents"] == [
         t for t in chunked_outline if t[0] != "Contents"
     ]
+
+
+def _sample(name):
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name) or 0
+
+
+def test_packet_build_time_and_failures_are_observed(
+    story, enqueued, django_capture_on_commit_callbacks
+):
+    c = story.consultation
+    builds = _sample("portal_packet_build_seconds_count")
+    with django_capture_on_commit_callbacks(execute=True):
+        packet = services.packet_request(version=story.version, by=c.official, language="en")
+        packet = build_inline(packet.pk)
+    assert packet.status == Packet.Status.READY, packet.error
+    assert _sample("portal_packet_build_seconds_count") == builds + 1
+
+    failures = _sample("portal_packet_failures_total")
+    other = services.packet_request(
+        version=story.version, by=c.official, language="km", include_restricted=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.packet_fail(packet_id=other.pk, reason="broken")
+        assert not services.packet_fail(packet_id=other.pk, reason="again")  # already failed
+    assert _sample("portal_packet_failures_total") == failures + 1
