@@ -11,16 +11,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml constraints.txt README.md ./
-COPY portal ./portal
-COPY stakeholders ./stakeholders
-COPY drafts ./drafts
-COPY comments ./comments
-COPY notifications ./notifications
-RUN pip install -c constraints.txt .
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
+# The whole tree before installing: the package's apps are listed in pyproject.toml, and a
+# partial copy would install a partial package.
 COPY . .
+RUN pip install -c constraints.txt .
 RUN mkdir -p static/vendor/fonts \
  && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/ \
  && cp node_modules/axe-core/axe.min.js static/vendor/ \
