@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "stakeholders",
     "drafts",
     "comments",
@@ -221,6 +222,12 @@ from celery.schedules import crontab as _crontab  # noqa: E402
 
 # The consultation calendar: beat runs these; each task is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
+    # The transactional outbox: events whose immediate delivery failed (the broker
+    # was down) are handed to their listeners when it is back.
+    "relay-outbox": {
+        "task": "core.tasks.outbox_relay",
+        "schedule": env.float("OUTBOX_RELAY_SECONDS", default=5.0),
+    },
     "close-due-consultations": {
         "task": "drafts.tasks.consultations_close_due",
         "schedule": 60.0,
