@@ -146,3 +146,24 @@ def test_a_packet_requested_with_the_broker_down_is_built_when_it_returns(
     packet.refresh_from_db()
     assert packet.status == Packet.Status.READY
     assert events.relay_pending() == 0
+
+
+def test_a_web_reply_with_the_broker_down_redirects_to_the_saved_reply(
+    consultation, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from notifications import tasks as notification_tasks
+
+    c = consultation
+    parent = post_comment(c, user=c.stakeholder_a)
+    monkeypatch.setattr(notification_tasks.fan_out, "delay", broker_down)
+    client.force_login(c.stakeholder_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("comments:reply", args=[parent.pk]),
+            {"body": "Saved anyway.", "visibility": "public"},
+        )
+    assert response.status_code == 302
+    assert parent.replies.count() == 1
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 1
