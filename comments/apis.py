@@ -20,6 +20,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import idempotency
 from core.api_errors import PortalAPIMixin
 from core.errors import DomainError
 from drafts import selectors as draft_selectors
@@ -175,6 +176,37 @@ class CommentWriteMixin:
         fresh = get_comment(self.request, current.pk)
         return CommentSerializer(fresh, context={"request": self.request}).data
 
+    def created_body(self, comment: Comment) -> dict:
+        """The new comment the service returned, as the API shows it, without reading it again.
+
+        A comment just made has no endorsements and no replies yet.
+        """
+        comment.endorsement_count = 0
+        comment.endorsed_by_my_organisation = False
+        comment.reply_count = 0
+        attach_versions([comment])
+        return CommentSerializer(comment, context={"request": self.request}).data
+
+    def create_once(self, perform, status_code=status.HTTP_201_CREATED):
+        """Run a write that creates a comment at most once per ``Idempotency-Key``.
+
+        A retry with the same key answers the first request's status and body.
+        """
+        request = self.request
+
+        def run():
+            comment = perform()
+            return idempotency.Outcome(status_code, self.created_body(comment), comment.pk)
+
+        outcome = idempotency.run_once(
+            user=request.user,
+            key=request.headers.get(idempotency.HEADER),
+            endpoint=request.path,
+            data=request.data,
+            perform=run,
+        )
+        return Response(outcome.body, status=outcome.status)
+
     def respond(self, comment_pk, status_code=status.HTTP_200_OK):
         comment = get_comment(self.request, comment_pk)
         data = CommentSerializer(comment, context={"request": self.request}).data
@@ -233,18 +265,19 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
         )
         if provision is None:
             raise DomainError(_("That provision is not part of this version."), field="provision")
-        comment = services.comment_create(
-            by=request.user,
-            version=version,
-            provision=provision,
-            body=data["body"],
-            kind=data["kind"],
-            visibility=data["visibility"],
-            quote_exact=data.get("quote_exact", ""),
-            quote_language=data["quote_language"],
-            proposed_text=data.get("proposed_text", ""),
+        return self.create_once(
+            lambda: services.comment_create(
+                by=request.user,
+                version=version,
+                provision=provision,
+                body=data["body"],
+                kind=data["kind"],
+                visibility=data["visibility"],
+                quote_exact=data.get("quote_exact", ""),
+                quote_language=data["quote_language"],
+                proposed_text=data.get("proposed_text", ""),
+            )
         )
-        return self.respond(comment.pk, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -353,13 +386,14 @@ class CommentReplyApi(PortalAPIMixin, CommentWriteMixin, APIView):
             context={"request": request, "acting_organisation": self.acting_organisation()},
         )
         form.is_valid(raise_exception=True)
-        reply = services.comment_reply(
-            by=request.user,
-            parent=parent,
-            body=form.validated_data["body"],
-            visibility=form.validated_data["visibility"],
+        return self.create_once(
+            lambda: services.comment_reply(
+                by=request.user,
+                parent=parent,
+                body=form.validated_data["body"],
+                visibility=form.validated_data["visibility"],
+            )
         )
-        return self.respond(reply.pk, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -1,9 +1,12 @@
 """Forms for commenting. They only shape input; the services decide what is allowed."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.idempotency import MAX_KEY_LENGTH
 from core.web import form_error
 from stakeholders.models import Organisation
 
@@ -31,6 +34,17 @@ class ServiceErrorsMixin:
         form_error(self, error)
 
 
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def idempotency_field():
+    """A hidden token drawn afresh with each empty form: the same form sent twice posts once."""
+    return forms.CharField(
+        required=False, max_length=MAX_KEY_LENGTH, widget=forms.HiddenInput, initial=_new_key
+    )
+
+
 class CommentForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -55,6 +69,7 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Only for a proposed amendment: edit the article’s text as you would have it."),
     )
+    idempotency_key = idempotency_field()
 
     def __init__(self, *args, preview_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +95,7 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
         initial=Visibility.PUBLIC,
         help_text=_("A reply is never shown more widely than what it answers."),
     )
+    idempotency_key = idempotency_field()
 
 
 class EditForm(ServiceErrorsMixin, forms.Form):

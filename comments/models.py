@@ -105,6 +105,9 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["provision", "thread_path"]),
             models.Index(fields=["version", "created_at"]),
+            # The posting limits' database window when the cache is away.
+            models.Index(fields=["author", "created_at"], name="comments_author_posted"),
+            models.Index(fields=["organisation", "created_at"], name="comments_org_posted"),
         ]
 
     def __str__(self):

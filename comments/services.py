@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.errors import ConflictError, DomainError, RateLimited
 from core.events import emit
@@ -23,6 +27,8 @@ from .anchoring import QUOTE_CONTEXT, locate_exact, locate_fuzzy
 from .models import Comment, Disposition, Endorsement, PassageCheck, Report, Visibility
 from .rendering import render_markdown
 from .selectors import amendment_base_text, amendment_language
+
+logger = logging.getLogger(__name__)
 
 
 class AmendmentConflict(ConflictError):
@@ -598,8 +604,16 @@ def passage_checks_record(*, version: DraftVersion) -> int:
 # (Redis in production, so every web process shares the counts). A post is
 # checked before anything is written and counted once it is saved, so a
 # comment refused for being too long does not use up the allowance.
+#
+# When Redis is unreachable (the cache's client gives up after a short socket
+# timeout, see CACHES in portal/settings/base.py) the limit is not dropped and
+# posting is not refused: the same window is counted in the database instead,
+# as the comments the account (or organisation) posted since the window began,
+# one indexed query per limit (Comment indexes (author, created_at) and
+# (organisation, created_at)). A warning is logged each time.
 
 _RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_CACHE_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
 def parse_rate(rate: str) -> tuple[int, int] | None:
@@ -615,8 +629,19 @@ def parse_rate(rate: str) -> tuple[int, int] | None:
     return int(count), int(number) * _RATE_UNITS[unit]
 
 
+@dataclass(frozen=True)
+class RateWindow:
+    scope: str  # "user" or "org"
+    ident: int
+    key: str
+    limit: int
+    period: int
+    starts: float  # epoch seconds
+    remaining: float
+
+
 def _rate_windows(*, user_id: int, organisation_id: int | None, now: float):
-    """(cache key, limit, seconds until the window ends) for each configured limit."""
+    """One ``RateWindow`` for each configured limit."""
     configured = [
         ("user", user_id, settings.PORTAL.get("POST_RATE_PER_USER", "")),
         ("org", organisation_id, settings.PORTAL.get("POST_RATE_PER_ORGANISATION", "")),
@@ -628,7 +653,16 @@ def _rate_windows(*, user_id: int, organisation_id: int | None, now: float):
         limit, period = parsed
         window = int(now // period)
         key = f"portal:post-rate:{scope}:{ident}:{period}:{window}"
-        yield scope, key, limit, period, (window + 1) * period - now
+        yield RateWindow(
+            scope, ident, key, limit, period, window * period, (window + 1) * period - now
+        )
+
+
+def _posted_in_window(window: RateWindow) -> int:
+    """The database's count of the posts in a window: the fallback when Redis is away."""
+    starts = datetime.fromtimestamp(window.starts, tz=UTC)
+    field = "author_id" if window.scope == "user" else "organisation_id"
+    return Comment.objects.filter(**{field: window.ident, "created_at__gte": starts}).count()
 
 
 def posting_rate_check(*, by) -> None:
@@ -643,11 +677,24 @@ def posting_rate_check(*, by) -> None:
     if actor.user_id is None:
         return
     now = time.time()
-    for scope, key, limit, _period, remaining in _rate_windows(
+    cache_down = False
+    for window in _rate_windows(
         user_id=actor.user_id, organisation_id=actor.acting_org_id, now=now
     ):
-        if (cache.get(key) or 0) < limit:
+        used = None
+        if not cache_down:
+            try:
+                used = cache.get(window.key) or 0
+            except _CACHE_DOWN as exc:
+                cache_down = True
+                logger.warning(
+                    "posting limits counted in the database: cache unreachable (%r)", exc
+                )
+        if used is None:
+            used = _posted_in_window(window)
+        if used < window.limit:
             continue
+        remaining = window.remaining
         minutes = max(1, int(remaining // 60) + (1 if remaining % 60 else 0))
         at = time_format(timezone.localtime(timezone.now() + timezone.timedelta(seconds=remaining)))
         wait = ngettext(
@@ -655,13 +702,13 @@ def posting_rate_check(*, by) -> None:
             "You may post again in %(minutes)s minutes (at %(time)s).",
             minutes,
         ) % {"minutes": minutes, "time": at}
-        if scope == "user":
+        if window.scope == "user":
             message = _("You have reached the limit of %(limit)s posts for your account.") % {
-                "limit": limit
+                "limit": window.limit
             }
         else:
             message = _("Your organisation has reached its limit of %(limit)s posts for now.") % {
-                "limit": limit
+                "limit": window.limit
             }
         raise RateLimited(f"{message} {wait}", retry_after=int(remaining) + 1)
 
@@ -670,20 +717,23 @@ def posting_rate_count(*, by, organisation_id: int | None) -> None:
     """Count a post against the account's and the organisation's allowance.
 
     Called once the comment is saved, inside its transaction: a post refused
-    by validation never gets here.
+    by validation never gets here. With Redis away nothing is counted in the
+    cache; the saved comment itself is what the database fallback counts.
     """
     import time
 
     from django.core.cache import cache
 
-    for _scope, key, _limit, period, _remaining in _rate_windows(
-        user_id=by.pk, organisation_id=organisation_id, now=time.time()
-    ):
-        cache.add(key, 0, timeout=period + 60)
+    for window in _rate_windows(user_id=by.pk, organisation_id=organisation_id, now=time.time()):
         try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period + 60)
+            cache.add(window.key, 0, timeout=window.period + 60)
+            try:
+                cache.incr(window.key)
+            except ValueError:  # expired between add and incr
+                cache.set(window.key, 1, timeout=window.period + 60)
+        except _CACHE_DOWN as exc:
+            logger.warning("post not counted in the cache: cache unreachable (%r)", exc)
+            return
 
 
 # --- applying amendments ----------------------------------------------------------

@@ -22,7 +22,14 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from .errors import ConflictError, DomainError, RateLimited
+from .errors import (
+    INFRASTRUCTURE_ERRORS,
+    ConflictError,
+    DomainError,
+    IdempotencyKeyReused,
+    RateLimited,
+    retry_after_seconds,
+)
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -57,6 +64,13 @@ def error_body(code: str, message: str, fields=None, **extra) -> dict:
     return {"error": error}
 
 
+def service_unavailable_body() -> dict:
+    return error_body(
+        "service_unavailable",
+        _("The service is briefly unavailable. Please try again in a few seconds."),
+    )
+
+
 def _conflict_current(exc: ConflictError, context) -> dict | None:
     """The record as it stands now, serialised by the view that raised the conflict."""
     view = context.get("view")
@@ -69,6 +83,14 @@ def _conflict_current(exc: ConflictError, context) -> dict | None:
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every client mistake becomes a 4xx in one shape."""
     headers = {}
+    if isinstance(exc, INFRASTRUCTURE_ERRORS):
+        return Response(
+            service_unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(retry_after_seconds())},
+        )
+    if isinstance(exc, IdempotencyKeyReused):
+        return Response(error_body(exc.code, exc.message), status=422)
     if isinstance(exc, ConflictError):
         current = _conflict_current(exc, context)
         body = error_body("conflict", exc.message, current=current)
@@ -173,7 +195,9 @@ ERROR_DESCRIPTIONS = {
     409: "Somebody changed the record since you read it; `current` holds it as it is now.",
     413: "The request body is too large.",
     415: "The request body is not in a supported content type (send application/json).",
+    422: "The Idempotency-Key was already used for a different request.",
     429: "Too many requests; retry after the number of seconds in Retry-After.",
+    503: "The database, cache or queue is briefly unreachable; retry after the number of seconds in Retry-After (nothing was changed, or the change was saved and a retry with the same Idempotency-Key returns it).",
 }
 
 
@@ -190,7 +214,7 @@ class PortalAutoSchema(AutoSchema):
             return responses
         codes = {400, 401, 403, 404, 406}
         if self.method in ("POST", "PUT", "PATCH"):
-            codes |= {413, 415, 429}
+            codes |= {413, 415, 429, 503}
         codes |= set(getattr(self.view, "error_statuses", ()))
         for code in sorted(codes):
             if str(code) in responses:

@@ -40,6 +40,13 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key sent again with a different request: refused (422), never replayed."""
+
+    def __init__(self, message):
+        super().__init__(message, code="idempotency_key_reused")
+
+
 def http_status_for(error: Exception) -> int:
     """The HTTP status every front end (web page, htmx fragment, API) gives a service error."""
     if isinstance(error, PermissionDenied):  # PolicyDenied included
@@ -48,4 +55,32 @@ def http_status_for(error: Exception) -> int:
         return 409
     if isinstance(error, RateLimited):
         return 429
+    if isinstance(error, IdempotencyKeyReused):
+        return 422
     return 400
+
+
+def _infrastructure_errors() -> tuple[type[BaseException], ...]:
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (
+        OperationalError,
+        InterfaceError,
+        BrokerError,
+        RedisConnectionError,
+        RedisTimeoutError,
+    )
+
+
+# The database, Redis or the broker is unreachable: not the client's fault and not a bug,
+# so the web and the API answer 503 with Retry-After (``PORTAL["RETRY_AFTER_SECONDS"]``).
+INFRASTRUCTURE_ERRORS = _infrastructure_errors()
+
+
+def retry_after_seconds() -> int:
+    from django.conf import settings
+
+    return int(settings.PORTAL.get("RETRY_AFTER_SECONDS", 5))

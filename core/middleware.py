@@ -1,11 +1,17 @@
 """Middleware shared by every app."""
 
+import logging
+
 from django.db import DataError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .api_errors import error_body
+from .api_errors import error_body, service_unavailable_body
+from .errors import INFRASTRUCTURE_ERRORS, retry_after_seconds
 from .web import refusal
+
+logger = logging.getLogger(__name__)
 
 
 def _is_api(request) -> bool:
@@ -40,3 +46,30 @@ class RejectNulBytes:
         if isinstance(exception, DataError):
             return _bad_request(request, _("Some of the input could not be stored as it is."))
         return None
+
+
+class ServiceUnavailable:
+    """The database, Redis or the broker unreachable: a 503 with Retry-After, not a 500.
+
+    The API's views answer through ``core.api_errors``; this catches the same errors
+    from every other view. The page is drawn without the request's context
+    processors or the signed-in user, since reading them may need the database that
+    just failed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, INFRASTRUCTURE_ERRORS):
+            return None
+        logger.warning("service unavailable on %s: %r", request.path, exception)
+        if _is_api(request):
+            response = JsonResponse(service_unavailable_body(), status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(retry_after_seconds())
+        return response

@@ -2,7 +2,8 @@
 
 The web view, the API and the consultation calendar (``by=None``: the system,
 to which policies do not apply) all call ``packet_request``. It returns at
-once: the build runs in Celery (see ``tasks``), enqueued only after commit.
+once: the build runs in Celery (see ``tasks``), announced by a ``packet.requested``
+event written to the outbox in the request's transaction (``core.events``).
 
 A build goes: ``packet_build_start`` (claims the packet under a fresh build
 token and plans its parts) → ``packet_render_part`` for every part, in
@@ -63,10 +64,13 @@ def packet_can_retry(packet: Packet) -> bool:
 
 
 def _enqueue_build(packet: Packet) -> None:
-    from .tasks import packet_build
+    """Announce the build through the outbox, in this transaction.
 
-    packet_id = packet.pk
-    transaction.on_commit(lambda: packet_build.delay(packet_id))
+    The listener (``listeners.build_requested_packet``) enqueues it after commit;
+    with the broker down the event waits for the relay, and the packet stays
+    "queued" until it is built: the request itself never fails for it.
+    """
+    emit("packet.requested", packet_id=packet.pk)
 
 
 def _clean_compare_to(version: DraftVersion, compare_to: DraftVersion | None):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import idempotency
 from core.errors import ConflictError, DomainError, PolicyDenied, http_status_for
 from core.web import error_response, is_htmx, with_retry_after
 from drafts import selectors as draft_selectors
@@ -245,6 +246,25 @@ def _form_fragment(request, place, form, *, diff=None, error=None, status=200):
     return response
 
 
+def _post_once(request, form, perform, **extra) -> Comment:
+    """Post a comment once per form token: a form sent again answers with the first comment."""
+    made = []
+
+    def run():
+        made.append(perform())
+        return idempotency.Outcome(302, None, made[0].pk)
+
+    data = {k: v for k, v in form.cleaned_data.items() if k != idempotency.FORM_FIELD}
+    outcome = idempotency.run_once(
+        user=request.user,
+        key=form.cleaned_data.get(idempotency.FORM_FIELD),
+        endpoint=request.path,
+        data={**data, **extra},
+        perform=run,
+    )
+    return made[0] if made else Comment.objects.get(pk=outcome.object_id)
+
+
 @require_POST
 def create(request, slug, number, stable_id):
     """Post a new thread on an article; "Preview" shows the amendment's diff instead."""
@@ -267,16 +287,22 @@ def create(request, slug, number, stable_id):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            comment = services.comment_create(
-                by=request.user,
-                version=place.version,
-                provision=place.provision,
-                body=data["body"],
-                kind=data["kind"],
-                visibility=data["visibility"],
-                quote_exact=data["quote_exact"],
-                quote_language=request.POST.get("quote_language") or "en",
-                proposed_text=data["proposed_text"],
+            quote_language = request.POST.get("quote_language") or "en"
+            comment = _post_once(
+                request,
+                form,
+                lambda: services.comment_create(
+                    by=request.user,
+                    version=place.version,
+                    provision=place.provision,
+                    body=data["body"],
+                    kind=data["kind"],
+                    visibility=data["visibility"],
+                    quote_exact=data["quote_exact"],
+                    quote_language=quote_language,
+                    proposed_text=data["proposed_text"],
+                ),
+                quote_language=quote_language,
             )
         except (DomainError, PolicyDenied) as exc:
             status, failure = http_status_for(exc), exc
@@ -544,7 +570,12 @@ def comment_action(request, pk, action_name):
     status = 400
     if form.is_valid():
         try:
-            result = action.perform(comment, request.user, form.cleaned_data)
+            if action.name == "reply":
+                result = _post_once(
+                    request, form, lambda: action.perform(comment, request.user, form.cleaned_data)
+                )
+            else:
+                result = action.perform(comment, request.user, form.cleaned_data)
         except ConflictError as exc:
             status = 409
             error = exc.message

@@ -5,6 +5,7 @@ broker on kombu's filesystem transport, both under ``data/``. Set DATABASE_URL
 and REDIS_URL (or CELERY_BROKER_URL) to run on PostgreSQL and Redis.
 """
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "stakeholders",
     "drafts",
     "comments",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     # Before any view reads the path or the query into a database query (after the
     # user is known, so the refusal page can be drawn).
     "core.middleware.RejectNulBytes",
+    # The database, Redis or the broker away: a 503 page (or JSON) with Retry-After.
+    "core.middleware.ServiceUnavailable",
     "django_otp.middleware.OTPMiddleware",
     # Optional two-factor sign-in: the code page until the code is given.
     "stakeholders.two_factor.TwoFactorMiddleware",
@@ -120,6 +124,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_POOL", default=importlib.util.find_spec("psycopg_pool") is not None
+):
+    # psycopg's connection pool (Django 5.1+, needs the psycopg[pool] extra): each
+    # process keeps between DB_POOL_MIN_SIZE and DB_POOL_MAX_SIZE connections and a
+    # request waits at most DB_POOL_TIMEOUT seconds for one (then a 503, not a hang).
+    # Persistent connections must be off with a pool.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -195,6 +212,12 @@ CACHES = {
     else {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL"),
+        # Give up quickly: a stopped or frozen Redis must not hold a web worker. The
+        # posting limits then count in the database (comments.services).
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+            "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        },
     }
 }
 
@@ -235,6 +258,12 @@ from celery.schedules import crontab as _crontab  # noqa: E402
 
 # The consultation calendar: beat runs these; each task is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
+    # The transactional outbox: events whose immediate delivery failed (the broker
+    # was down) are handed to their listeners when it is back.
+    "relay-outbox": {
+        "task": "core.tasks.outbox_relay",
+        "schedule": env.float("OUTBOX_RELAY_SECONDS", default=5.0),
+    },
     "close-due-consultations": {
         "task": "drafts.tasks.consultations_close_due",
         "schedule": 60.0,
@@ -319,6 +348,8 @@ PORTAL = {
     "PACKET_THREADS_PER_PART": env.int("PACKET_THREADS_PER_PART", default=400),
     "PACKET_OVERLAY_PAGES": env.int("PACKET_OVERLAY_PAGES", default=200),
     "PACKET_MAX_ATTEMPTS": env.int("PACKET_MAX_ATTEMPTS", default=3),
+    # Retry-After of the 503 answered while the database, Redis or the broker is away.
+    "RETRY_AFTER_SECONDS": env.int("RETRY_AFTER_SECONDS", default=5),
 }
 
 # --- Content-Security-Policy (django-csp 4) ---------------------------------------

@@ -37,6 +37,10 @@ def test_an_uncaught_refusal_is_shown_with_its_reason(consultation, client):
 
 
 def test_a_rate_limited_post_on_the_web_says_when_to_retry(consultation, client, settings):
+    from django.core.cache import cache
+
+    # The counts live in Redis across runs; a fresh test database reuses user ids.
+    cache.clear()
     c = consultation
     settings.PORTAL = {**settings.PORTAL, "POST_RATE_PER_USER": "1/h"}
     client.force_login(c.stakeholder_a)

@@ -63,8 +63,10 @@ def wait_for(predicate, timeout=30.0, interval=0.2, log=None):
 def run_events(django_capture_on_commit_callbacks, monkeypatch):
     """Run what this app's listeners and tasks would do after commit, in this process.
 
-    Celery runs tasks eagerly here, and on-commit callbacks (the listeners, and
-    the email tasks they queue) run when the block ends, as after a commit.
+    Celery runs tasks eagerly here, and on-commit callbacks (the outbox's
+    immediate delivery to the listeners, and the email tasks they queue) run when
+    the block ends, as after a commit; then the outbox relay runs synchronously
+    for anything left undispatched, as beat would.
     Other apps' listeners (the packet builder's) are left out: the tests with a
     real worker run everything together.
     """
@@ -86,6 +88,8 @@ def run_events(django_capture_on_commit_callbacks, monkeypatch):
         try:
             with django_capture_on_commit_callbacks(execute=True):
                 yield
+            with django_capture_on_commit_callbacks(execute=True):
+                events.relay_pending()
         finally:
             app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 

@@ -158,3 +158,46 @@ def test_limits_are_shared_through_redis(consultation, redis_url):
         assert refused.value.code == "rate_limited"
         # No clear(): it would flush the whole Redis database, Celery queues included.
         # The keys carry this test's own prefix and expire with their window.
+
+
+class _RedisDown:
+    """A cache whose Redis refuses every connection."""
+
+    def _down(self, *args, **kwargs):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    get = add = incr = set = _down
+
+
+def test_with_redis_down_the_limit_is_counted_in_the_database(consultation, monkeypatch, caplog):
+    import django.core.cache
+
+    c = consultation
+    monkeypatch.setattr(django.core.cache, "cache", _RedisDown())
+    with limits(user="3/10m", org=""):
+        first = post(c, c.stakeholder_a)
+        services.comment_reply(by=c.stakeholder_a, parent=first, body="And a follow-up.")
+        post(c, c.stakeholder_a)
+        with pytest.raises(DomainError) as refused:
+            post(c, c.stakeholder_a)
+        post(c, c.stakeholder_b)  # another account still posts
+    assert refused.value.code == "rate_limited"
+    assert Comment.objects.filter(author=c.stakeholder_a).count() == 3
+    assert "cache unreachable" in caplog.text
+
+
+def test_with_redis_down_the_organisation_limit_is_counted_in_the_database(
+    consultation, monkeypatch
+):
+    import django.core.cache
+
+    c = consultation
+    colleague = member(organisation=c.org_a, username="colleague")
+    monkeypatch.setattr(django.core.cache, "cache", _RedisDown())
+    with limits(user="", org="2/h"):
+        post(c, c.stakeholder_a)
+        post(c, colleague)
+        with pytest.raises(DomainError):
+            post(c, c.stakeholder_a)

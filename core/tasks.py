@@ -1,0 +1,14 @@
+"""Celery tasks of the shared layer."""
+
+from celery import shared_task
+
+from . import events
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_relay() -> int:
+    """Run by beat every few seconds: deliver the events not yet handed to their listeners.
+
+    Safe to run twice at once: each takes the rows the other has not locked.
+    """
+    return events.relay_pending()

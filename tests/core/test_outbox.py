@@ -1,0 +1,169 @@
+"""The transactional outbox: a broker outage delays an event's consequences, never loses them."""
+
+import pytest
+from kombu.exceptions import OperationalError as BrokerDown
+
+from core import events
+from core.models import OutboxEvent
+from packets import services as packet_services
+from packets import tasks as packet_tasks
+from packets.models import Packet
+from tests.comments.conftest import post_comment
+from tests.packets.conftest import tell_story
+
+pytestmark = pytest.mark.django_db
+
+
+def broker_down(*args, **kwargs):
+    raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def test_a_reply_with_the_broker_down_is_saved_and_relayed_exactly_once_later(
+    consultation, api_client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications import tasks as notification_tasks
+
+    c = consultation
+    parent = post_comment(c, user=c.stakeholder_a)
+    monkeypatch.setattr(notification_tasks.fan_out, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client_for(c.stakeholder_b).post(
+            f"/api/v1/comments/{parent.pk}/replies/", {"body": "Still saved."}, format="json"
+        )
+
+    assert response.status_code == 201, response.content
+    reply_id = response.json()["id"]
+    assert parent.replies.filter(pk=reply_id).exists()
+    event = OutboxEvent.objects.get(name="comment.replied")
+    assert event.payload == {"comment_id": reply_id}
+    assert event.dispatched_at is None
+    assert event.attempts == 1
+    assert "OperationalError" in event.last_error
+
+    # The broker is back: the relay hands the event over, once, however often it runs.
+    sent = []
+    monkeypatch.setattr(
+        notification_tasks.fan_out, "delay", lambda name, payload: sent.append((name, payload))
+    )
+    assert events.relay_pending() == 1
+    assert events.relay_pending() == 0
+    assert sent == [("comment.replied", {"comment_id": reply_id})]
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert event.attempts == 2
+
+
+def test_an_event_delivered_at_once_is_not_relayed_again(
+    consultation, monkeypatch, django_capture_on_commit_callbacks
+):
+    from comments import services
+    from notifications import tasks as notification_tasks
+
+    c = consultation
+    sent = []
+    monkeypatch.setattr(notification_tasks.fan_out, "delay", lambda *a: sent.append(a))
+    parent = post_comment(c, user=c.stakeholder_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_reply(by=c.stakeholder_b, parent=parent, body="Hello.")
+    assert len(sent) == 1
+    assert events.relay_pending() == 0
+    assert len(sent) == 1
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_a_rolled_back_change_leaves_no_event(consultation, monkeypatch):
+    from django.db import transaction
+
+    from comments import services
+
+    c = consultation
+    parent = post_comment(c, user=c.stakeholder_a)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.comment_reply(by=c.stakeholder_b, parent=parent, body="Never saved.")
+        raise RuntimeError
+    assert not OutboxEvent.objects.exists()
+
+
+def test_the_relay_keeps_order_and_stops_at_the_first_failure(consultation, monkeypatch):
+    seen = []
+    broker = {"up": False}
+
+    def listener(n):
+        if n == 2 and not broker["up"]:
+            raise BrokerDown("down")
+        seen.append(n)
+
+    monkeypatch.setitem(events._listeners, "test.numbered", [listener])
+    for n in (1, 2, 3):
+        events.emit("test.numbered", n=n)  # in the test's transaction: not yet delivered
+    assert events.relay_pending() == 1
+    assert seen == [1]  # 3 waits behind 2, whose delivery failed
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 2
+    broker["up"] = True
+    assert events.relay_pending() == 2
+    assert seen == [1, 2, 3]
+
+
+def test_the_management_command_relays(consultation, monkeypatch):
+    from django.core.management import call_command
+
+    delivered = []
+    monkeypatch.setitem(events._listeners, "test.thing", [lambda **p: delivered.append(p)])
+    OutboxEvent.objects.create(name="test.thing", payload={"thing_id": 7})
+    call_command("outbox_relay")
+    assert delivered == [{"thing_id": 7}]
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def build_inline(packet_id: int) -> None:
+    """What the chord does, step by step in this process."""
+    token, count = packet_services.packet_build_start(packet_id=packet_id)
+    results = [
+        packet_services.packet_render_part(packet_id=packet_id, token=token, index=i)
+        for i in range(count)
+    ]
+    packet_services.packet_finish(packet_id=packet_id, token=token, results=results)
+
+
+def test_a_packet_requested_with_the_broker_down_is_built_when_it_returns(
+    consultation, api_client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    story = tell_story(consultation)
+    monkeypatch.setattr(packet_tasks.packet_build, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client_for(consultation.official).post(
+            f"/api/v1/versions/{story.version.pk}/packets/", {"language": "en"}, format="json"
+        )
+    assert response.status_code == 202, response.content
+    packet = Packet.objects.get(pk=response.json()["id"])
+    assert packet.status == Packet.Status.QUEUED
+    assert OutboxEvent.objects.filter(name="packet.requested", dispatched_at=None).count() == 1
+
+    monkeypatch.setattr(packet_tasks.packet_build, "delay", build_inline)  # the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert events.relay_pending() >= 1
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.READY
+    assert events.relay_pending() == 0
+
+
+def test_a_web_reply_with_the_broker_down_redirects_to_the_saved_reply(
+    consultation, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from notifications import tasks as notification_tasks
+
+    c = consultation
+    parent = post_comment(c, user=c.stakeholder_a)
+    monkeypatch.setattr(notification_tasks.fan_out, "delay", broker_down)
+    client.force_login(c.stakeholder_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("comments:reply", args=[parent.pk]),
+            {"body": "Saved anyway.", "visibility": "public"},
+        )
+    assert response.status_code == 302
+    assert parent.replies.count() == 1
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 1
