@@ -134,7 +134,7 @@ def test_the_api_lists_changes_and_their_comments(api_client_for, consultation, 
     response = api_client_for(None).get(url)
     assert response.status_code == 200
     data = response.json()
-    assert data["compared_with"] == 1
+    assert data["compared_with"] == traced.v1.pk
     by_id = {row["stable_id"]: row for row in data["changes"]}
     assert set(by_id) == {"chp_1__art_1", ART_2}
     entry = by_id[ART_2]["comments"][0]
@@ -143,7 +143,7 @@ def test_the_api_lists_changes_and_their_comments(api_client_for, consultation, 
     assert entry["organisation"]["name"] == "Digital Rights Forum"
     assert entry["disposition"]["status"] == "partly_accepted"
     assert entry["disposition"]["response_html"] == "<p>Narrowed.</p>\n"
-    assert by_id[ART_2]["text_diff"]["en"]
+    assert by_id[ART_2]["change"]["text_diff_en"]
     assert "A confidential concern." not in response.content.decode()
 
     insider = api_client_for(c.stakeholder_b).get(url).json()
