@@ -112,3 +112,14 @@ def test_picking_a_reply_or_another_drafts_comment_is_refused(client, consultati
     article.refresh_from_db()
     assert article.revision == 1
     assert not Disposition.objects.filter(addressed_change__isnull=False).exists()
+
+
+def test_the_article_history_says_which_comments_an_edit_answers(client, consultation, desk_round):
+    c = consultation
+    article = working_article(desk_round, ART)
+    client.force_login(c.drafter)
+    assert post_edit(client, c, article, [desk_round.comment.pk]).status_code == 302
+    page = client.get(
+        reverse("desk:article_history", kwargs={"slug": c.draft.slug, "stable_id": ART})
+    )
+    assert f"answers comment #{desk_round.comment.pk}".encode() in page.content
