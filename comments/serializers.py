@@ -35,6 +35,7 @@ class DispositionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     responded_by = serializers.SerializerMethodField()
     applied_in_version = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    addressed_in_version = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Disposition
@@ -46,6 +47,8 @@ class DispositionSerializer(serializers.ModelSerializer):
             "responded_by",
             "responded_at",
             "applied_in_version",
+            "addressed_in_version",
+            "addressed_change",
             "revision",
         ]
         read_only_fields = fields
