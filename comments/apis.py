@@ -32,6 +32,7 @@ from . import selectors, services
 from .matrix import response_matrix
 from .models import Comment, Disposition, Endorsement, Visibility
 from .serializers import (
+    ChangesFromCommentsSerializer,
     CommentCreateSerializer,
     CommentEditSerializer,
     CommentReplySerializer,
@@ -44,6 +45,7 @@ from .serializers import (
     MatrixRowSerializer,
     RevisionSerializer,
 )
+from .trace import changes_from_comments
 
 # --- reading -----------------------------------------------------------------------
 
@@ -507,3 +509,27 @@ class VersionMatrixApi(PortalAPIMixin, generics.ListAPIView):
         rows = response_matrix(version=version, user=request.user, filters=wanted)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["versions"],
+        summary="What changed in a version because of comments",
+        description="Each provision changed in this version compared with the previous one "
+        "that comments you may see are behind (an applied amendment, or a drafter's edit that "
+        "addresses them), in document order, with the word-level differences, who asked and "
+        "what the ministry decided. One document, not paginated.",
+        responses=ChangesFromCommentsSerializer,
+    )
+)
+class VersionChangesFromCommentsApi(PortalAPIMixin, generics.GenericAPIView):
+    serializer_class = ChangesFromCommentsSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, pk):
+        version = draft_selectors.readable_version(user=request.user, pk=pk)
+        if version is None:
+            raise Http404
+        trace = changes_from_comments(version=version, user=request.user)
+        return Response(ChangesFromCommentsSerializer(trace).data)

@@ -168,6 +168,21 @@ class Disposition(models.Model):
         related_name="+",
         verbose_name=_("superseded by"),
     )
+    # A drafter's own edit that answers this comment (not an applied amendment):
+    # the version it was made in and the provision history row of that very save
+    # (``history_id`` of drafts' HistoricalProvision, a plain id as drafts' own
+    # ``caused_by_comment_id`` is), so the record can show the exact change.
+    addressed_in_version = models.ForeignKey(
+        "drafts.DraftVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("addressed in version"),
+    )
+    addressed_change = models.PositiveBigIntegerField(
+        _("change that addresses it"), null=True, blank=True
+    )
     superseded_reason = models.TextField(_("why it was superseded"), blank=True)
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)

@@ -234,6 +234,41 @@ def filtered_threads(
     return roots.order_by(*SORTS[filters.sort])
 
 
+def addressable_comments(
+    *, user, provision: Provision, query: str = "", limit: int = 50
+) -> QuerySet[Comment]:
+    """The comments a drafter's change of ``provision`` may say it addresses, newest first.
+
+    First comments of threads on the same article (by stable id) in earlier
+    versions of the draft, as ``user`` may see them. ``query`` keeps those whose
+    every word is in the body or the organisation's name, or is the ``#id``.
+    One query.
+    """
+    version = provision.version
+    queryset = (
+        Comment.objects.filter(
+            version__draft_id=version.draft_id,
+            version__number__lt=version.number,
+            provision__stable_id=provision.stable_id,
+            parent__isnull=True,
+        )
+        .filter(comment_visibility_filter(user, version.draft))
+        .select_related(
+            "organisation", "version", "disposition", "disposition__addressed_in_version"
+        )
+    )
+    for word in query.split()[:10]:
+        match = (
+            Q(body__icontains=word)
+            | Q(organisation__name_en__icontains=word)
+            | Q(organisation__name_km__icontains=word)
+        )
+        if word.lstrip("#").isdigit() and len(word) <= 18:
+            match |= Q(pk=int(word.lstrip("#")))
+        queryset = queryset.filter(match)
+    return queryset.order_by("-version__number", "-created_at", "-pk")[:limit]
+
+
 # --- counts ---------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from drafts.models import DraftVersion
+from drafts.serializers import ProvisionChangeSerializer
 from stakeholders.models import Organisation
 from stakeholders.policies import can, why_not
 from stakeholders.serializers import OrganisationBriefSerializer, PersonField, PersonSerializer
@@ -34,6 +35,7 @@ class DispositionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     responded_by = serializers.SerializerMethodField()
     applied_in_version = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    addressed_in_version = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Disposition
@@ -45,6 +47,8 @@ class DispositionSerializer(serializers.ModelSerializer):
             "responded_by",
             "responded_at",
             "applied_in_version",
+            "addressed_in_version",
+            "addressed_change",
             "revision",
         ]
         read_only_fields = fields
@@ -379,3 +383,67 @@ class MatrixRowSerializer(serializers.Serializer):
 
     def get_landed_in(self, row) -> int | None:
         return row.landed_in if row.landed_in != "" else None
+
+
+# --- what changed because of comments ----------------------------------------------------
+
+
+class BehindDispositionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Disposition.Status.choices)
+    status_label = serializers.CharField()
+    response = serializers.CharField()
+    response_html = serializers.CharField(help_text="The response as sanitised HTML.")
+    superseded = serializers.CharField(
+        help_text="For an applied amendment whose words were taken out again: what the record "
+        "says of it; else empty."
+    )
+
+
+class CommentBehindSerializer(serializers.Serializer):
+    """A comment behind a change, and what the ministry decided about it."""
+
+    comment_id = serializers.IntegerField(source="comment.pk")
+    how = serializers.ChoiceField(
+        choices=["applied", "addressed"],
+        help_text="`applied`: its amendment was applied; `addressed`: a drafter's edit answers it.",
+    )
+    version_number = serializers.IntegerField(help_text="The version the change was made in.")
+    change_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="For `addressed`: the id of the provision history row of the edit.",
+    )
+    organisation = OrganisationBriefSerializer(source="comment.organisation")
+    organisation_kind_label = serializers.CharField(source="organisation_kind")
+    kind = serializers.CharField(source="comment.kind")
+    body_html = serializers.CharField(source="comment.body_html")
+    disposition = serializers.SerializerMethodField()
+
+    @extend_schema_field(BehindDispositionSerializer)
+    def get_disposition(self, behind) -> dict:
+        return {
+            "status": behind.status,
+            "status_label": behind.status_label,
+            "response": behind.disposition.response,
+            "response_html": str(behind.response_html),
+            "superseded": behind.superseded,
+        }
+
+
+class ChangeFromCommentsSerializer(serializers.Serializer):
+    stable_id = serializers.CharField()
+    label = serializers.CharField(source="change.provision.label")
+    change = ProvisionChangeSerializer()
+    comments = CommentBehindSerializer(many=True)
+
+
+class ChangesFromCommentsSerializer(serializers.Serializer):
+    """A version's provisions changed because of comments you may see, in document order."""
+
+    version = serializers.IntegerField(source="version.pk")
+    compared_with = serializers.IntegerField(
+        source="old_version.pk",
+        allow_null=True,
+        help_text="The id of the version compared with (the previous one); null for a first "
+        "version.",
+    )
+    changes = ChangeFromCommentsSerializer(many=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -456,8 +457,77 @@ def _supersede_dropped(
     return dropped
 
 
+def ensure_addressable(*, comment: Comment, provision: Provision, by) -> None:
+    """Refuse a comment a change of ``provision`` cannot be said to address.
+
+    It must be the first comment of a thread, made on the same article (by
+    stable id) in an earlier version of the same draft, and ``by`` must be
+    allowed to answer it (``comment.answer``).
+    """
+    version = provision.version
+    if comment.parent_id is not None:
+        raise DomainError(
+            _("#%(id)s is a reply; pick the first comment of its thread.") % {"id": comment.pk},
+            field="addresses",
+        )
+    if comment.version.draft_id != version.draft_id:
+        raise DomainError(
+            _("#%(id)s was made on another draft.") % {"id": comment.pk}, field="addresses"
+        )
+    if comment.version.number >= version.number or comment.provision.stable_id != (
+        provision.stable_id
+    ):
+        raise DomainError(
+            _("#%(id)s is not a comment on this article in an earlier version.")
+            % {"id": comment.pk},
+            field="addresses",
+        )
+    ensure_can(by, "comment.answer", comment)
+
+
+def disposition_address(
+    *,
+    comment: Comment,
+    by,
+    version: DraftVersion,
+    change_id: int,
+    revision: int | None = None,
+) -> Disposition:
+    """Record that a drafter's change (``change_id``, a provision history row) addresses a comment.
+
+    The decision is not changed: a pending comment stays pending until a
+    drafter answers it. Only the link to the change is recorded, so the record
+    can show which change of which version answers the comment. A later change
+    addressing the same comment replaces the link (the earlier one stays in the
+    history).
+    """
+    ensure_can(by, "comment.answer", comment)
+    with transaction.atomic():
+        disposition, _created = Disposition.objects.select_for_update().get_or_create(
+            comment=comment
+        )
+        if revision is not None and disposition.revision != revision:
+            raise ConflictError(
+                _("Another drafter answered this comment while you were writing."),
+                current=disposition,
+            )
+        disposition.addressed_in_version = version
+        disposition.addressed_change = change_id
+        disposition.revision += 1
+        disposition._change_reason = f"Addressed by a change in version {version.number}"
+        disposition._history_user = by
+        disposition.save()
+    return disposition
+
+
 def provision_edit_checked(
-    *, provision: Provision, by, revision: int, superseded_reason: str = "", **changes
+    *,
+    provision: Provision,
+    by,
+    revision: int,
+    superseded_reason: str = "",
+    addresses: Sequence[Comment] = (),
+    **changes,
 ) -> Provision:
     """A drafter's own edit of a working provision, keeping the record of applied amendments true.
 
@@ -465,10 +535,24 @@ def provision_edit_checked(
     words of an amendment applied to this article in this version, the edit is
     refused unless ``superseded_reason`` says why, and that amendment's
     disposition records it as superseded.
+
+    ``addresses`` are the earlier comments the change answers (see
+    ``ensure_addressable``): each one's disposition records the version and the
+    provision history row of this save, in the same transaction.
     """
+    for comment in addresses:
+        ensure_addressable(comment=comment, provision=provision, by=by)
     with transaction.atomic():
         saved = provision_edit(provision=provision, by=by, revision=revision, **changes)
         _supersede_dropped(article=saved, by=by, superseded_by=None, reason=superseded_reason)
+        if addresses:
+            change_id = (
+                saved.history.order_by("-history_id").values_list("history_id", flat=True).first()
+            )
+            for comment in addresses:
+                disposition_address(
+                    comment=comment, by=by, version=saved.version, change_id=change_id
+                )
     return saved
 
 

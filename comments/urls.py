@@ -13,6 +13,12 @@ urlpatterns = [
     path("drafts/<slug:slug>/", views.read, name="read"),
     path("drafts/<slug:slug>/v<int:number>/", views.read_version, name="read_version"),
     path(_ARTICLE, views.article, name="article"),
+    path(f"{_ARTICLE}changes-from-comments/", views.article_changes, name="article_changes"),
+    path(
+        "drafts/<slug:slug>/v<int:number>/changes-from-comments/",
+        views.version_changes,
+        name="version_changes",
+    ),
     path(f"{_ARTICLE}comment/", views.create, name="create"),
     path(f"{_ARTICLE}preview/", views.preview, name="preview"),
     path("drafts/<slug:slug>/v<int:number>/comments/", views.version_comments, name="version"),

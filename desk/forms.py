@@ -11,6 +11,18 @@ from drafts.models import Provision
 TEXTAREA = {"rows": 8}
 
 
+class CommentIdsField(forms.MultipleChoiceField):
+    """Comment ids ticked in a list the page renders itself; the service decides which may be picked."""
+
+    widget = forms.MultipleHiddenInput
+
+    def valid_value(self, value):
+        return str(value).isdigit() and len(str(value)) <= 18
+
+    def clean(self, value):
+        return sorted({int(v) for v in super().clean(value)})
+
+
 class ProvisionEditForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=20, required=False)
     heading_en = forms.CharField(label=_("Heading (English)"), max_length=300, required=False)
@@ -39,6 +51,14 @@ class ProvisionEditForm(forms.Form):
         ),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    addresses = CommentIdsField(
+        label=_("Comments this change answers"),
+        required=False,
+        help_text=_(
+            "Their record will say this change of this version addresses them. "
+            "Their decision is not changed: answer them separately."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import hashlib
 
-from comments.models import Disposition, Endorsement
+from django.db.models import Q
+
+from comments.models import Comment, Disposition, Endorsement
 from drafts.models import DraftVersion, Provision
+from stakeholders.policies import packet_reader_filter
 
 from .selectors import packet_comments
 
 # Bump whenever the templates or the CSS change what a packet looks like.
-TEMPLATE_VERSION = "packet-7"
+TEMPLATE_VERSION = "packet-8"
 
 
 def _feed(digest, label: str, rows) -> None:
@@ -44,6 +47,36 @@ def _provision_rows(version: DraftVersion):
             "text_en",
             "text_km",
             "revision",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+def _behind_rows(version: DraftVersion, compare_to: DraftVersion, include_restricted: bool):
+    """The comments whose dispositions link them to a change between the two versions."""
+    since, upto = compare_to.number, version.number
+
+    def linked(name: str) -> dict:
+        prefix = f"disposition__{name}"
+        return {
+            f"{prefix}__draft_id": version.draft_id,
+            f"{prefix}__number__gt": since,
+            f"{prefix}__number__lte": upto,
+        }
+
+    return (
+        Comment.objects.filter(version__draft_id=version.draft_id, parent__isnull=True)
+        .filter(packet_reader_filter(include_restricted=include_restricted))
+        .filter(Q(**linked("applied_in_version")) | Q(**linked("addressed_in_version")))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "revision",
+            "state",
+            "organisation__name_en",
+            "disposition__revision",
+            "disposition__status",
+            "disposition__addressed_change",
         )
         .iterator(chunk_size=2000)
     )
@@ -98,6 +131,10 @@ def packet_fingerprint(
         .values_list("comment_id", "status", "revision", "responded_at", "applied_in_version_id")
         .iterator(chunk_size=2000),
     )
+    if compare_to is not None:
+        # The redline prints the comments behind each change (comments.trace): they
+        # were made on earlier versions, so they are not among the comments above.
+        _feed(digest, "behind", _behind_rows(version, compare_to, include_restricted))
     _feed(
         digest,
         "endorsements",

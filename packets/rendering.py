@@ -36,6 +36,7 @@ from django.utils.translation import pgettext
 
 from comments.matrix import response_matrix
 from comments.rendering import response_html
+from comments.trace import changes_from_comments
 from core.segment import khmer_break_opportunities
 from drafts.redline import version_redline
 from stakeholders.policies import packet_reader_filter
@@ -259,6 +260,21 @@ class PacketDocument:
     def redline(self):
         return version_redline(old_version=self.packet.compare_to, new_version=self.version)
 
+    @cached_property
+    def comments_behind(self) -> dict[str, list]:
+        """Per stable id, the comments behind its change, as the packet's reader may see them."""
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        trace = changes_from_comments(
+            version=self.version, since=self.packet.compare_to, reader=reader
+        )
+        behind = {}
+        for item in trace.changes:
+            for entry in item.comments:
+                entry.body_pdf = clean_user_html(entry.comment.body_html)
+                entry.response_pdf = clean_user_html(str(entry.response_html))
+            behind[item.stable_id] = item.comments
+        return behind
+
     def _redline_units(self, units: list[Unit]) -> list[dict]:
         wanted = {u.index for u in units}
         unit_of = {p.stable_id: u.index for u in self.units for p in u.provisions}
@@ -284,6 +300,7 @@ class PacketDocument:
                         mark_safe(km(change.heading_html(lang))) for lang in self.languages
                     ],
                     "texts": [mark_safe(km(change.text_html(lang))) for lang in self.languages],
+                    "behind": self.comments_behind.get(change.stable_id, []),
                 }
             )
         return [result[i] for i in sorted(result)]

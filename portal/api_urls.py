@@ -49,6 +49,11 @@ urlpatterns = [
         name="version-matrix",
     ),
     path(
+        "versions/<int:pk>/changes-from-comments/",
+        comment_apis.VersionChangesFromCommentsApi.as_view(),
+        name="version-changes-from-comments",
+    ),
+    path(
         "versions/<int:pk>/packets/",
         packet_apis.VersionPacketsApi.as_view(),
         name="version-packets",

@@ -1,6 +1,7 @@
 """The consultation's pages: reading a draft, an article's threads, acting on comments,
 and the moderators' queue. Each family lives in a module of its own."""
 
+from .changes import article_changes, version_changes
 from .moderation import moderate, queue
 from .reading import draft_list, read, read_version
 from .threads import (
@@ -18,6 +19,7 @@ from .threads import (
 __all__ = [
     "ACTIONS",
     "article",
+    "article_changes",
     "comment_action",
     "create",
     "draft_list",
@@ -29,5 +31,6 @@ __all__ = [
     "queue",
     "read",
     "read_version",
+    "version_changes",
     "version_comments",
 ]

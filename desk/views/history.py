@@ -72,6 +72,12 @@ def history(request, slug, stable_id):
         )
         .order_by("history_date", "history_id")
     )
+    # A drafter's own edit that names the comments it answers: the link is on their
+    # dispositions (``addressed_change`` is the provision history row's id).
+    addressed_by_change: dict[int, set[int]] = {}
+    for record in dispositions:
+        if record.addressed_change:
+            addressed_by_change.setdefault(record.addressed_change, set()).add(record.comment_id)
     entries: list[HistoryEntry] = []
     previous_by_id: dict[int, object] = {}
     labels_by_field = {k: str(v) for k, v in _FIELD_LABELS.items()}
@@ -109,7 +115,8 @@ def history(request, slug, stable_id):
                 action=action,
                 version_number=record.version.number if record.version else None,
                 changes=changes,
-                comment_ids=[record.caused_by_comment_id] if record.caused_by_comment_id else [],
+                comment_ids=([record.caused_by_comment_id] if record.caused_by_comment_id else [])
+                + sorted(addressed_by_change.get(record.history_id, ())),
                 reason=reason,
             )
         )

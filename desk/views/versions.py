@@ -13,8 +13,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments import matrix as matrix_selectors
+from comments import selectors as comment_selectors
 from comments import services as comment_services
-from comments.models import Disposition
+from comments.models import Comment, Disposition
 from core.errors import ConflictError, DomainError
 from core.web import form_error
 from drafts import selectors as draft_selectors
@@ -194,6 +195,7 @@ def provision_edit(request, slug, number, stable_id):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                addresses = _picked_comments(data["addresses"])
                 # Through comments: a save that drops an applied amendment's words
                 # must say why, and the record then says it was superseded.
                 comment_services.provision_edit_checked(
@@ -207,6 +209,7 @@ def provision_edit(request, slug, number, stable_id):
                     text_km=data["text_km"],
                     reason=data["reason"],
                     superseded_reason=data["superseded_reason"],
+                    addresses=addresses,
                 )
             except ConflictError as conflict:
                 current = conflict.current
@@ -216,6 +219,7 @@ def provision_edit(request, slug, number, stable_id):
                 form.is_valid()
                 context.update(_conflict_context(provision, current, data))
                 context["form"] = form
+                context.update(_answerable_context(request, provision, form))
                 return render(request, "desk/provision_edit.html", context, status=409)
             except DomainError as error:
                 form_error(form, error)
@@ -236,7 +240,33 @@ def provision_edit(request, slug, number, stable_id):
             }
         )
     context["form"] = form
+    context.update(_answerable_context(request, provision, form))
     return render(request, "desk/provision_edit.html", context)
+
+
+def _picked_comments(ids: list[int]) -> list:
+    """The comments whose ids were ticked; an id that names no comment is refused."""
+    if not ids:
+        return []
+    found = {
+        c.pk: c for c in Comment.objects.filter(pk__in=ids).select_related("version", "provision")
+    }
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(_("There is no comment #%(id)s.") % {"id": missing[0]}, field="addresses")
+    return [found[pk] for pk in ids]
+
+
+def _answerable_context(request, provision, form) -> dict:
+    """Earlier comments on this article the change may answer, searched with ?q= (a GET form)."""
+    query = (request.GET.get("q") or "")[:200].strip()
+    picked = set()
+    if form.is_bound:
+        picked = {int(v) for v in form.data.getlist("addresses") if v.isdigit() and len(v) <= 18}
+    answerable = list(
+        comment_selectors.addressable_comments(user=request.user, provision=provision, query=query)
+    )
+    return {"answerable": answerable, "answerable_query": query, "picked": picked}
 
 
 @desk_view()
