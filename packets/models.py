@@ -102,6 +102,10 @@ class PacketPart(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     dispatches = models.PositiveIntegerField(default=1)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The task (Celery task id) rendering it. The same message delivered again
+    # (its worker child was killed: reject_on_worker_lost) takes over at once,
+    # without waiting for the heartbeat to go stale.
+    claimed_by = models.CharField(max_length=155, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
 

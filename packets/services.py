@@ -400,11 +400,14 @@ def _part_progress(doc, part: dict) -> str:
     }
 
 
-def _claim_part(packet_id: int, token: str, index: int) -> str | None:
+def _claim_part(packet_id: int, token: str, index: int, task_id: str | None = None) -> str | None:
     """Take a part to render: not done, of the current build, and nobody alive on it.
 
     Returns a claim (names this task's file), or None: a duplicate message (a
-    redelivery, or a recovery of a part that was only slow) renders nothing.
+    recovery of a part that was only slow) renders nothing. The same task
+    delivered again (``task_id`` matches) takes over at once: a message is
+    handed out again only once its previous run is gone (a killed child; the
+    visibility timeout outlasts the hard time limit).
     """
     with transaction.atomic():
         part = (
@@ -418,10 +421,12 @@ def _claim_part(packet_id: int, token: str, index: int) -> str | None:
             pk=packet_id, build_token=token, status=Packet.Status.BUILDING
         ).exists():
             return None
-        if not _stalled(part.heartbeat_at):
+        same_message = task_id is not None and part.claimed_by == task_id
+        if not same_message and not _stalled(part.heartbeat_at):
             return None
         part.heartbeat_at = timezone.now()
-        part.save(update_fields=["heartbeat_at"])
+        part.claimed_by = task_id or ""
+        part.save(update_fields=["heartbeat_at", "claimed_by"])
     return uuid.uuid4().hex[:8]
 
 
@@ -481,14 +486,16 @@ def _part_done(packet_id: int, token: str, index: int, result: dict) -> dict | N
     return result
 
 
-def packet_render_part(*, packet_id: int, token: str, index: int) -> dict | None:
+def packet_render_part(
+    *, packet_id: int, token: str, index: int, task_id: str | None = None
+) -> dict | None:
     """Render one part to the work folder; returns what the merge needs, or None if stale.
 
     Beats before and after the render; the last part done sends the merge.
     """
     from .rendering import PacketDocument, packet_language, render_part
 
-    claim = _claim_part(packet_id, token, index)
+    claim = _claim_part(packet_id, token, index, task_id)
     if claim is None:
         return None
     packet = (

@@ -79,7 +79,9 @@ def packet_build(self, packet_id: int) -> int:
 
 @shared_task(base=PacketTask, **OPTIONS)
 def packet_render_part(self, packet_id: int, token: str, index: int) -> dict | None:
-    return services.packet_render_part(packet_id=packet_id, token=token, index=index)
+    return services.packet_render_part(
+        packet_id=packet_id, token=token, index=index, task_id=self.request.id
+    )
 
 
 @shared_task(base=PacketTask, **OPTIONS)

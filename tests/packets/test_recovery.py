@@ -289,3 +289,13 @@ def test_merge_closes_the_part_files_and_deletes_them(story, sent, settings, mon
     # Every part file the merge opened was closed by it, not left to the garbage collector.
     assert len(handles) == count and all(handle.closed for handle in handles)
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_the_same_message_delivered_again_takes_over_at_once(story, sent):
+    packet = _request(story)
+    token, _count = services.packet_build_start(packet_id=packet.pk)
+    assert services._claim_part(packet.pk, token, 0, "task-1")
+    # Another message for the part, while the first is alive: nothing to do.
+    assert services._claim_part(packet.pk, token, 0, "task-2") is None
+    # The first one's worker child was killed and its message requeued: it takes over.
+    assert services._claim_part(packet.pk, token, 0, "task-1")
