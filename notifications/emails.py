@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -219,26 +220,35 @@ def build_digest(user, items: list[Notification]) -> EmailMultiAlternatives:
 def send_digest(user_id: int, before=None) -> int:
     """Email one person everything waiting for their digest; returns how many items went.
 
-    The person's row is locked for the duration, so two digest runs at once
-    send one email, and the second finds nothing left to send.
+    As for single emails (``send_notification_email``): the items are claimed
+    under the person's row lock and committed, the digest is sent outside any
+    transaction, then the items are recorded. Two digest runs at once send one
+    email (the second finds the items claimed); items claimed by a run that
+    died unrecorded go in a later digest once the claim expires (at least once).
     """
     before = before or timezone.now()
+    claim = uuid.uuid4().hex
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
         if user is None or not user.email:
             return 0
+        now = timezone.now()
         items = list(
             Notification.objects.digest_pending()
             .filter(recipient=user, created_at__lte=before)
+            .filter(
+                Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - claim_timeout())
+            )
             .select_related(*RELATED)
             .order_by("created_at", "pk")
         )
         if not items:
             return 0
-        build_digest(user, items).send()
-        Notification.objects.filter(pk__in=[item.pk for item in items]).update(
-            emailed_at=timezone.now()
-        )
+        ids = [item.pk for item in items]
+        Notification.objects.filter(pk__in=ids).update(email_claim=claim, email_claimed_at=now)
+    build_digest(user, items).send()
+    with transaction.atomic():
+        Notification.objects.filter(pk__in=ids, email_claim=claim).update(emailed_at=timezone.now())
     return len(items)
 
 

@@ -58,9 +58,20 @@ def notification_email(self, notification_id: int, sent: bool = False) -> bool:
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+)
 def digests_send(before: str | None = None) -> int:
-    """Send each person their daily digest (run by beat once a day); returns emails sent."""
+    """Send each person their daily digest (run by beat once a day); returns emails sent.
+
+    A retry after a blip sends only what is still waiting: digests already
+    recorded are not sent again, and claimed ones wait for their claim to expire.
+    """
     cutoff = parse_datetime(before) if before else timezone.now()
     sent = 0
     for user_id in emails.digest_recipients(cutoff):

@@ -134,3 +134,23 @@ def test_two_failed_attempts_of_a_packet_give_two_notifications(
         "The second try failed.",
     ]
     assert len([m for m in mail.outbox if m.to == [c.official.email]]) == 2
+
+
+def test_an_unrecorded_digest_waits_for_its_claim_to_expire_before_going_again(
+    consultation, monkeypatch
+):
+    from notifications.models import Delivery
+    from notifications.services import preference_set
+
+    c = consultation
+    preference_set(user=c.stakeholder_a, kind=Kind.CLOSED, delivery=Delivery.DIGEST)
+    made = _notification(c)
+    sends = []
+    monkeypatch.setattr(emails.EmailMultiAlternatives, "send", lambda self: sends.append(1) or 1)
+    assert emails.send_digest(c.stakeholder_a.pk) == 1 and len(sends) == 1
+    # As if the digest went but its recording was lost: the claim holds off a second run.
+    waiting = Notification.objects.filter(pk=made.pk)
+    waiting.update(emailed_at=None)
+    assert emails.send_digest(c.stakeholder_a.pk) == 0 and len(sends) == 1
+    waiting.update(email_claimed_at=timezone.now() - emails.claim_timeout() - timedelta(seconds=1))
+    assert emails.send_digest(c.stakeholder_a.pk) == 1 and len(sends) == 2  # at least once
