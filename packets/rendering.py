@@ -550,7 +550,7 @@ def merge(
 
 
 def render_chunked(packet: Packet, built_at=None) -> tuple[bytes, int]:
-    """The whole packet part by part in this process (what the Celery chord does, in line)."""
+    """The whole packet part by part in this process (what the Celery tasks do, in line)."""
     built_at = built_at or timezone.now()
     with translation.override(packet_language(packet)):
         doc = PacketDocument(packet)
