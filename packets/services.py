@@ -653,6 +653,15 @@ def packets_recover(*, now=None) -> int:
                 .filter(packet=packet, token=packet.build_token)
                 .order_by("index")
             )
+            if len(parts) != packet.parts_total:
+                # Planned without part rows (by the release before them, mid-deploy):
+                # once silent, it is planned again.
+                if _stalled(packet.heartbeat_at, now) and _stalled(packet.dispatched_at, now):
+                    packet.dispatched_at = now
+                    packet.save(update_fields=["dispatched_at"])
+                    transaction.on_commit(lambda p=packet_id: send_task(packet_build, p))
+                    sent += 1
+                continue
             waiting = [part for part in parts if part.done_at is None]
             if not waiting:
                 if _stalled(packet.heartbeat_at, now) and _stalled(packet.dispatched_at, now):

@@ -299,3 +299,19 @@ def test_the_same_message_delivered_again_takes_over_at_once(story, sent):
     assert services._claim_part(packet.pk, token, 0, "task-2") is None
     # The first one's worker child was killed and its message requeued: it takes over.
     assert services._claim_part(packet.pk, token, 0, "task-1")
+
+
+def test_a_build_planned_without_part_rows_is_planned_again(
+    story, sent, django_capture_on_commit_callbacks
+):
+    """A build started by the release before part rows (mid-deploy) does not hang."""
+    packet = _request(story)
+    token, _count = services.packet_build_start(packet_id=packet.pk)
+    PacketPart.objects.filter(packet=packet).delete()
+    go_silent(packet)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.packets_recover() == 1
+        assert services.packets_recover() == 0
+    assert sent == [("build",)]
+    new_token, _count = services.packet_build_start(packet_id=packet.pk)
+    assert new_token != token
