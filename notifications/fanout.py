@@ -232,7 +232,13 @@ def _packet_finished(packet_id: int, ready: bool) -> int:
     made = notify(
         recipient=recipient,
         kind=Kind.PACKET_READY if ready else Kind.PACKET_FAILED,
-        key=f"{packet.pk}:{packet.attempts}",
+        # One event per build that ended: a packet ready again after a rebuild, or
+        # failed again after a retry (``attempts`` restarts then), is told again.
+        key=(
+            f"{packet.pk}:{packet.build_token or packet.attempts}"
+            if ready
+            else f"{packet.pk}:failed:{packet.failures}"
+        ),
         draft=packet.version.draft,
         version=packet.version,
         packet=packet,

@@ -89,6 +89,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # Who is sending the email now (a task id) and since when: claimed in a
+    # transaction of its own before sending, so a retry knows an email may be
+    # on its way (see ``emails.send_notification_email``).
+    email_claim = models.CharField(max_length=64, blank=True, editable=False)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -22,7 +22,7 @@ from stakeholders.policies import can, ensure_can
 from . import serializers
 from .downloads import packet_file_response
 from .models import Packet
-from .services import packet_request
+from .services import packet_request, packet_retry
 
 
 def _version_or_404(request, pk):
@@ -150,3 +150,22 @@ class PacketDownloadApi(PortalAPIMixin, generics.GenericAPIView):
 
     def serialize_conflict(self, packet):
         return serializers.PacketSerializer(packet, context={"request": self.request}).data
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["packets"],
+        summary="Build a review packet again",
+        description="For a packet shown as `failed`: one whose build failed, stopped making "
+        "progress, or whose file is missing. Answers 202 with the packet, queued again.",
+        request=None,
+        responses={202: serializers.PacketSerializer},
+    ),
+)
+class PacketRetryApi(PortalAPIMixin, generics.GenericAPIView):
+    serializer_class = serializers.PacketSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request, pk):
+        packet = packet_retry(packet=_packet(request, pk), by=request.user)
+        return _packet_response(request, packet, 202)

@@ -63,6 +63,14 @@ class Packet(models.Model):
     parts_total = models.PositiveIntegerField(default=0, editable=False)
     parts_done = models.PositiveIntegerField(default=0, editable=False)
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    # The merge in progress: claimed under its own token, so that a merge
+    # started again by the recovery and a late original one never both finish.
+    merge_token = models.CharField(max_length=32, blank=True, editable=False)
+    # When a build or merge message was last sent, so the recovery sends one per stall.
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Failed attempts over the packet's life (``attempts`` restarts on a retry):
+    # each failure is its own event, told once.
+    failures = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("review packet")
@@ -76,3 +84,40 @@ class Packet(models.Model):
             "fingerprint": self.fingerprint[:12],
             "version": self.version,
         }
+
+
+class PacketPart(models.Model):
+    """One part of one build attempt, with its heartbeat.
+
+    A part task beats when it starts and when it has rendered; a part that has
+    been silent for ``PORTAL["PACKET_PART_STALL_SECONDS"]`` (its worker was
+    killed, or its message was lost with the broker) is sent again by the
+    recovery task (``services.packets_recover``). What the merge needs is kept
+    in ``result``, so parts do not depend on the broker's result store.
+    """
+
+    packet = models.ForeignKey(Packet, on_delete=models.CASCADE, related_name="parts")
+    token = models.CharField(max_length=32)
+    index = models.PositiveIntegerField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatches = models.PositiveIntegerField(default=1)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The task (Celery task id) rendering it. The same message delivered again
+    # (its worker child was killed: reject_on_worker_lost) takes over at once,
+    # without waiting for the heartbeat to go stale.
+    claimed_by = models.CharField(max_length=155, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("packet part")
+        verbose_name_plural = _("packet parts")
+        ordering = ["packet", "token", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["packet", "token", "index"], name="one_part_per_index_per_build"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.packet_id}/{self.token[:8]}/{self.index}"

@@ -22,6 +22,7 @@ compares against.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from functools import cached_property
@@ -527,43 +528,49 @@ def merge(
 ):
     """Put the pieces end to end, rebuild the outline and stamp headers and footers.
 
-    ``parts`` are PDF bytes or callables returning a readable file, read one at a time.
+    ``parts`` are PDF bytes or callables returning a readable file, read one at
+    a time. Every file and reader is closed as soon as its pages are copied, so
+    a long-lived worker holds no part file open (a deleted part would otherwise
+    stay on disk until the worker's child exits).
     """
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
-    for piece in parts:
-        data = piece() if callable(piece) else io.BytesIO(piece)
-        writer.append(PdfReader(data), import_outline=False)
-    total = len(writer.pages)
-    step = max(1, int(settings.PORTAL.get("PACKET_OVERLAY_PAGES", 200)))
-    for first in range(1, total + 1, step):
-        last = min(total, first + step - 1)
-        overlay = PdfReader(io.BytesIO(overlay_pdf(doc, first, last, total)))
-        for offset, overlay_page in enumerate(overlay.pages):
-            writer.pages[first - 1 + offset].merge_page(overlay_page)
-    parents: list = []
-    contents_label = _("Contents")
-    writer.add_outline_item(title=contents_label, page_number=1 if total > 1 else 0)
-    for result, start in zip(results, layout["starts"], strict=True):
-        for level, label, index in result["bookmarks"]:
-            while parents and parents[-1][0] >= level:
-                parents.pop()
-            parent = parents[-1][1] if parents else None
-            item = writer.add_outline_item(
-                title=label, page_number=start - 1 + index, parent=parent
-            )
-            parents.append((level, item))
-    writer.add_metadata({"/Title": doc.draft.title_en, "/Subject": doc.packet.fingerprint})
-    writer.page_mode = "/UseOutlines"
-    out = io.BytesIO()
-    writer.write(out)
+    with PdfWriter() as writer:
+        with PdfReader(io.BytesIO(front)) as reader:
+            writer.append(reader, import_outline=False)
+        for piece in parts:
+            with contextlib.ExitStack() as stack:
+                data = stack.enter_context(piece() if callable(piece) else io.BytesIO(piece))
+                reader = stack.enter_context(PdfReader(data))
+                writer.append(reader, import_outline=False)
+        total = len(writer.pages)
+        step = max(1, int(settings.PORTAL.get("PACKET_OVERLAY_PAGES", 200)))
+        for first in range(1, total + 1, step):
+            last = min(total, first + step - 1)
+            with PdfReader(io.BytesIO(overlay_pdf(doc, first, last, total))) as overlay:
+                for offset, overlay_page in enumerate(overlay.pages):
+                    writer.pages[first - 1 + offset].merge_page(overlay_page)
+        parents: list = []
+        contents_label = _("Contents")
+        writer.add_outline_item(title=contents_label, page_number=1 if total > 1 else 0)
+        for result, start in zip(results, layout["starts"], strict=True):
+            for level, label, index in result["bookmarks"]:
+                while parents and parents[-1][0] >= level:
+                    parents.pop()
+                parent = parents[-1][1] if parents else None
+                item = writer.add_outline_item(
+                    title=label, page_number=start - 1 + index, parent=parent
+                )
+                parents.append((level, item))
+        writer.add_metadata({"/Title": doc.draft.title_en, "/Subject": doc.packet.fingerprint})
+        writer.page_mode = "/UseOutlines"
+        out = io.BytesIO()
+        writer.write(out)
     return out.getvalue(), total
 
 
 def render_chunked(packet: Packet, built_at=None) -> tuple[bytes, int]:
-    """The whole packet part by part in this process (what the Celery chord does, in line)."""
+    """The whole packet part by part in this process (what the Celery tasks do, in line)."""
     built_at = built_at or timezone.now()
     with translation.override(packet_language(packet)):
         doc = PacketDocument(packet)

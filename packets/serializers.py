@@ -1,11 +1,13 @@
 """Serializers of the review packet API."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from drafts.serializers import VersionBriefSerializer
 
 from .models import Packet
+from .services import packet_can_retry, packet_problem
 
 
 class PacketSerializer(serializers.ModelSerializer):
@@ -19,6 +21,10 @@ class PacketSerializer(serializers.ModelSerializer):
     reused = serializers.SerializerMethodField(
         help_text="True when an identical packet already existed and was returned instead "
         "of building a new one."
+    )
+    retry_url = serializers.SerializerMethodField(
+        help_text="POST here to build the packet again; null unless it can be retried "
+        "(failed, stuck, or ready but its file is missing: all shown as `failed`)."
     )
 
     class Meta:
@@ -42,6 +48,7 @@ class PacketSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "reused",
+            "retry_url",
         ]
         read_only_fields = fields
 
@@ -52,6 +59,23 @@ class PacketSerializer(serializers.ModelSerializer):
 
     def get_reused(self, packet) -> bool:
         return bool(getattr(packet, "reused", False))
+
+    def get_retry_url(self, packet) -> str | None:
+        if not packet_can_retry(packet):
+            return None
+        return reverse(
+            "api:packet-retry", kwargs={"pk": packet.pk}, request=self.context.get("request")
+        )
+
+    def to_representation(self, packet):
+        """A stuck packet, or a ready one without its file, is shown as failed, to retry."""
+        data = super().to_representation(packet)
+        problem = packet_problem(packet)
+        if problem:
+            data["status"] = Packet.Status.FAILED
+            data["status_label"] = _("Failed — retry")
+            data["error"] = problem
+        return data
 
 
 class PacketRequestSerializer(serializers.Serializer):

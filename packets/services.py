@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from stakeholders.policies import ensure_can
 
 from . import metrics
 from .fingerprint import packet_fingerprint
-from .models import Packet
+from .models import Packet, PacketPart
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +46,28 @@ def max_attempts() -> int:
     return int(settings.PORTAL.get("PACKET_MAX_ATTEMPTS", 3))
 
 
+def stall_after() -> timedelta:
+    """A part (or a queued build, or a merge) silent this long has stalled.
+
+    Its task beats when it starts, between steps and when it ends; WeasyPrint
+    renders a part in one call, and parts are small (``PACKET_ARTICLES_PER_PART``),
+    so a healthy part is never silent this long.
+    """
+    return timedelta(seconds=int(settings.PORTAL.get("PACKET_PART_STALL_SECONDS", 90)))
+
+
 def stuck_after() -> timedelta:
-    """A build that has shown no progress for longer than a task may run is stuck."""
-    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 60)
+    """A build silent for two stall periods is stuck: the recovery has had its turn.
+
+    (A part silent for one period is sent again by ``packets_recover``, which
+    runs every 15 s; if nothing moves for another period, no worker is taking
+    it, and the person asking is offered a fresh build.)
+    """
+    return 2 * stall_after()
 
 
 def packet_is_stuck(packet: Packet, now=None) -> bool:
+    """Queued or building, and nothing has moved for ``stuck_after()``."""
     if packet.status not in (Packet.Status.QUEUED, Packet.Status.BUILDING):
         return False
     now = now or timezone.now()
@@ -59,17 +75,51 @@ def packet_is_stuck(packet: Packet, now=None) -> bool:
     return last is not None and now - last > stuck_after()
 
 
+def packet_file_missing(packet: Packet) -> bool:
+    """Ready, but its file is gone from storage (deleted, or a bucket restored without it)."""
+    if packet.status != Packet.Status.READY:
+        return False
+    return not packet.file or not default_storage.exists(packet.file.name)
+
+
+def packet_problem(packet: Packet) -> str:
+    """Why a packet that is not marked failed must be built again; "" when nothing is wrong."""
+    if packet_is_stuck(packet):
+        return _("The build has stopped making progress.")
+    if packet_file_missing(packet):
+        return _("The packet file is missing; build it again.")
+    return ""
+
+
 def packet_can_retry(packet: Packet) -> bool:
-    return packet.status == Packet.Status.FAILED or packet_is_stuck(packet)
+    return packet.status == Packet.Status.FAILED or bool(packet_problem(packet))
+
+
+def send_task(task, *args) -> bool:
+    """Send a task now; a broker that is away is logged, not raised.
+
+    The row already says what should happen (queued, a part not done), and
+    ``packets_recover`` sends it again once the broker is back, so an outage
+    neither turns a saved request into a 500 nor loses it.
+    """
+    try:
+        task.delay(*args)
+    except Exception:  # kombu's OperationalError, a refused connection, a timeout
+        logger.exception("could not send %s%r; the recovery will send it again", task.name, args)
+        return False
+    return True
 
 
 def _enqueue_build(packet: Packet) -> None:
     """Announce the build through the outbox, in this transaction.
 
     The listener (``listeners.build_requested_packet``) enqueues it after commit;
-    with the broker down the event waits for the relay, and the packet stays
-    "queued" until it is built: the request itself never fails for it.
+    with the broker down the event waits for the relay, and ``packets_recover``
+    sends a queued build again once it has been silent for the stall time (from
+    ``dispatched_at``): the request itself never fails for it.
     """
+    packet.dispatched_at = timezone.now()
+    Packet.objects.filter(pk=packet.pk).update(dispatched_at=packet.dispatched_at)
     emit("packet.requested", packet_id=packet.pk)
 
 
@@ -98,7 +148,10 @@ def packet_request(
 
     When a packet with the same fingerprint exists (queued, building or
     ready) it is returned as is (``packet.reused`` is True): nothing changed,
-    nothing is built. A failed one with the same fingerprint is queued again.
+    nothing is built. A failed one with the same fingerprint is queued again,
+    and so is one that is stuck (no heartbeat for ``stall_after()``) or ready
+    without its file (``packet_problem``): asking again never returns a
+    packet that cannot be downloaded.
     ``by=None`` is the consultation calendar (the system), for which the
     permission rules do not apply.
     """
@@ -127,6 +180,11 @@ def packet_request(
             .order_by("-created_at", "-pk")
         )
         live = next((p for p in existing if p.status != Packet.Status.FAILED), None)
+        if live is not None and packet_problem(live):
+            # Stuck, or ready without its file: what is asked for is built again.
+            _requeue(live)
+            live.reused = False
+            return live
         if live is not None:
             live.reused = True
             return live
@@ -152,25 +210,33 @@ def packet_request(
 
 
 def _requeue(packet: Packet) -> None:
+    """Queue a fresh build; what an earlier attempt still runs finds its token gone."""
     packet.status = Packet.Status.QUEUED
     packet.error = ""
     packet.progress = _("Waiting for a worker")
     packet.build_token = ""
+    packet.merge_token = ""
     packet.attempts = 0
     packet.parts_done = 0
+    packet.file.name = ""
+    packet.page_count = packet.size_bytes = packet.finished_at = None
     packet.heartbeat_at = timezone.now()
     packet.save()
+    PacketPart.objects.filter(packet=packet).delete()
     _enqueue_build(packet)
 
 
 def packet_retry(*, packet: Packet, by) -> Packet:
-    """Build a failed packet, or one stuck in "building", again."""
+    """Build again a failed packet, one that stopped making progress, or one whose file is gone."""
     ensure_can(by, "packet.download", packet)
     with transaction.atomic():
         packet = Packet.objects.select_for_update().get(pk=packet.pk)
         if not packet_can_retry(packet):
             raise DomainError(
-                _("Only a failed packet, or one that has stopped making progress, can be retried.")
+                _(
+                    "Only a failed packet, one that has stopped making progress, or one whose "
+                    "file is missing can be retried."
+                )
             )
         _requeue(packet)
     return packet
@@ -183,15 +249,17 @@ def work_prefix(packet_id: int, token: str) -> str:
     return f"{WORK_DIR}/{packet_id}/{token}"
 
 
-def part_name(packet_id: int, token: str, index: int) -> str:
-    return f"{work_prefix(packet_id, token)}/part-{index:04d}.pdf"
+def part_name(packet_id: int, token: str, index: int, claim: str) -> str:
+    """A part's file: one per task that rendered it, so two never write the same name."""
+    return f"{work_prefix(packet_id, token)}/part-{index:04d}-{claim}.pdf"
 
 
-def final_name(packet: Packet) -> str:
+def final_name(packet: Packet, merge_token: str) -> str:
+    """One name per merge: a late merge that loses never overwrites or deletes the winner's file."""
     version = packet.version
     return (
         f"packets/{version.draft.slug}-v{version.number}-{packet.language}"
-        f"-{packet.fingerprint[:16]}-{packet.pk}.pdf"
+        f"-{packet.fingerprint[:16]}-{packet.pk}-{merge_token[:8]}.pdf"
     )
 
 
@@ -265,9 +333,11 @@ def _touch(packet_id: int, token: str, **fields) -> int:
 def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
     """Claim a packet for a new build attempt; returns (token, number of parts) or None.
 
-    None when there is nothing to do: the packet is ready, failed, or gone.
-    A packet found "building" was interrupted (its worker died): it is built
-    again under a new token, up to PORTAL["PACKET_MAX_ATTEMPTS"] attempts.
+    None when there is nothing to do: the packet is ready, failed, gone, or
+    being built by a live build (a second message for it, a redelivery, does
+    nothing). A packet found "building" with a stale heartbeat was interrupted:
+    it is built again under a new token, up to PORTAL["PACKET_MAX_ATTEMPTS"]
+    attempts. One ``PacketPart`` row per part is made for the new token.
     """
     from .rendering import PacketDocument, packet_language
 
@@ -279,6 +349,8 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
             .first()
         )
         if packet is None or packet.status in (Packet.Status.READY, Packet.Status.FAILED):
+            return None
+        if packet.status == Packet.Status.BUILDING and not _stalled(packet.heartbeat_at):
             return None
         if packet.attempts >= max_attempts():
             _fail(
@@ -297,17 +369,28 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
         )
         with translation.override(packet_language(packet)):
             parts = PacketDocument(packet).parts
+        now = timezone.now()
         packet.status = Packet.Status.BUILDING
         packet.build_token = uuid.uuid4().hex
+        packet.merge_token = ""
         packet.attempts += 1
-        packet.started_at = packet.heartbeat_at = timezone.now()
+        packet.started_at = packet.heartbeat_at = packet.dispatched_at = now
         packet.parts_total = len(parts)
         packet.parts_done = 0
         packet.error = ""
         packet.progress = _("Planned %(n)s parts") % {"n": len(parts)}
         packet.save()
+        PacketPart.objects.filter(packet=packet).delete()
+        PacketPart.objects.bulk_create(
+            PacketPart(packet=packet, token=packet.build_token, index=index, dispatched_at=now)
+            for index in range(len(parts))
+        )
     cleanup_work(packet.pk)
     return packet.build_token, len(parts)
+
+
+def _stalled(moment, now=None) -> bool:
+    return moment is None or (now or timezone.now()) - moment > stall_after()
 
 
 def _part_progress(doc, part: dict) -> str:
@@ -323,10 +406,104 @@ def _part_progress(doc, part: dict) -> str:
     }
 
 
-def packet_render_part(*, packet_id: int, token: str, index: int) -> dict | None:
-    """Render one part to the work folder; returns what the merge needs, or None if stale."""
+def _claim_part(packet_id: int, token: str, index: int, task_id: str | None = None) -> str | None:
+    """Take a part to render: not done, of the current build, and nobody alive on it.
+
+    Returns a claim (names this task's file), or None: a duplicate message (a
+    recovery of a part that was only slow) renders nothing. The same task
+    delivered again (``task_id`` matches) takes over at once: a message is
+    handed out again only once its previous run is gone (a killed child; the
+    visibility timeout outlasts the hard time limit).
+    """
+    with transaction.atomic():
+        part = (
+            PacketPart.objects.select_for_update()
+            .filter(packet_id=packet_id, token=token, index=index)
+            .first()
+        )
+        if part is None or part.done_at is not None:
+            return None
+        if not Packet.objects.filter(
+            pk=packet_id, build_token=token, status=Packet.Status.BUILDING
+        ).exists():
+            return None
+        same_message = task_id is not None and part.claimed_by == task_id
+        if not same_message and not _stalled(part.heartbeat_at):
+            return None
+        part.heartbeat_at = timezone.now()
+        part.claimed_by = task_id or ""
+        part.save(update_fields=["heartbeat_at", "claimed_by"])
+    return uuid.uuid4().hex[:8]
+
+
+def _beat_part(packet_id: int, token: str, index: int) -> None:
+    now = timezone.now()
+    PacketPart.objects.filter(
+        packet_id=packet_id, token=token, index=index, done_at__isnull=True
+    ).update(heartbeat_at=now)
+    _touch(packet_id, token)
+
+
+def _delete_quietly(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:  # pragma: no cover - already gone
+        logger.debug("could not delete %s", name)
+
+
+def _part_done(packet_id: int, token: str, index: int, result: dict) -> dict | None:
+    """Record a rendered part; the part that completes the set sends the merge, once."""
+    from .tasks import packet_finish
+
+    now = timezone.now()
+    with transaction.atomic():
+        packet = (
+            Packet.objects.select_for_update()
+            .filter(pk=packet_id, build_token=token, status=Packet.Status.BUILDING)
+            .first()
+        )
+        part = (
+            PacketPart.objects.select_for_update()
+            .filter(packet_id=packet_id, token=token, index=index)
+            .first()
+        )
+        if packet is None or part is None or part.done_at is not None:
+            part = None  # another task finished this part first, or the build moved on
+        else:
+            part.done_at = part.heartbeat_at = now
+            part.result = result
+            part.save(update_fields=["done_at", "heartbeat_at", "result"])
+            packet.parts_done = PacketPart.objects.filter(
+                packet_id=packet_id, token=token, done_at__isnull=False
+            ).count()
+            packet.heartbeat_at = now
+            fields = ["parts_done", "heartbeat_at"]
+            if packet.parts_done >= packet.parts_total and not packet.merge_token:
+                packet.merge_token = merge_token = uuid.uuid4().hex
+                packet.dispatched_at = now
+                fields += ["merge_token", "dispatched_at"]
+                transaction.on_commit(
+                    lambda: send_task(packet_finish, packet_id, token, merge_token)
+                )
+            packet.save(update_fields=fields)
+    if part is None:
+        _delete_quietly(result["name"])
+        return None
+    return result
+
+
+def packet_render_part(
+    *, packet_id: int, token: str, index: int, task_id: str | None = None
+) -> dict | None:
+    """Render one part to the work folder; returns what the merge needs, or None if stale.
+
+    Beats before and after the render; the last part done sends the merge.
+    """
     from .rendering import PacketDocument, packet_language, render_part
 
+    claim = _claim_part(packet_id, token, index, task_id)
+    if claim is None:
+        return None
     packet = (
         Packet.objects.select_related("version__draft", "compare_to").filter(pk=packet_id).first()
     )
@@ -337,28 +514,45 @@ def packet_render_part(*, packet_id: int, token: str, index: int) -> dict | None
         part = doc.parts[index]
         _touch(packet_id, token, progress=_part_progress(doc, part))
         pdf, result = render_part(doc, index)
-    name = _save_exact(part_name(packet_id, token, index), ContentFile(pdf))
+    _beat_part(packet_id, token, index)
+    name = _save_exact(part_name(packet_id, token, index, claim), ContentFile(pdf))
     del pdf
-    _touch(packet_id, token, parts_done=F("parts_done") + 1)
-    return {**result.as_dict(), "name": name}
+    return _part_done(packet_id, token, index, {**result.as_dict(), "name": name})
 
 
-def packet_finish(*, packet_id: int, token: str, results: list[dict | None]) -> bool:
-    """Merge the parts, stamp the pages, move the file into place and mark the packet ready.
-
-    If the content changed while the parts were rendering (a comment posted
-    meanwhile), the result would not match its fingerprint: the packet is
-    built again instead.
-    """
-    from .rendering import PacketDocument, merge, packet_language, render_front
-
+def _claim_merge(packet_id: int, token: str, merge_token: str) -> Packet | None:
     packet = (
         Packet.objects.select_related("version__draft", "compare_to").filter(pk=packet_id).first()
     )
-    if packet is None or packet.build_token != token or packet.status != Packet.Status.BUILDING:
+    if (
+        packet is None
+        or packet.build_token != token
+        or packet.merge_token != merge_token
+        or packet.status != Packet.Status.BUILDING
+    ):
+        return None
+    return packet
+
+
+def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
+    """Merge the parts, stamp the pages, move the file into place and mark the packet ready.
+
+    Runs under the merge token given when the last part was done (or by the
+    recovery, when a merge went silent): a merge whose token has been
+    replaced, or a redelivered one after the packet is ready, changes nothing
+    and deletes only its own file. If the content changed while the parts
+    were rendering (a comment posted meanwhile), the result would not match
+    its fingerprint: the packet is built again instead.
+    """
+    from .rendering import PacketDocument, merge, packet_language, render_front
+
+    packet = _claim_merge(packet_id, token, merge_token)
+    if packet is None:
         return False
-    if any(result is None for result in results):
+    parts = list(PacketPart.objects.filter(packet_id=packet_id, token=token).order_by("index"))
+    if len(parts) != packet.parts_total or any(part.done_at is None for part in parts):
         return False
+    results = [part.result for part in parts]
     _touch(packet_id, token, progress=_("Merging %(n)s parts") % {"n": len(results)})
     built_at = timezone.now()
     with translation.override(packet_language(packet)):
@@ -368,6 +562,7 @@ def packet_finish(*, packet_id: int, token: str, results: list[dict | None]) -> 
             (lambda name=result["name"]: default_storage.open(name, "rb")) for result in results
         ]
         pdf, total = merge(doc, front, readers, results, layout)
+    _touch(packet_id, token)
     current = packet_fingerprint(
         version=packet.version,
         compare_to=packet.compare_to,
@@ -377,21 +572,27 @@ def packet_finish(*, packet_id: int, token: str, results: list[dict | None]) -> 
     if current != packet.fingerprint:
         with transaction.atomic():
             claimed = Packet.objects.select_for_update().get(pk=packet_id)
-            if claimed.build_token == token:
+            if claimed.build_token == token and claimed.merge_token == merge_token:
                 claimed.status = Packet.Status.QUEUED
                 claimed.progress = _("The comments changed during the build; building again")
-                claimed.build_token = ""
+                claimed.build_token = claimed.merge_token = ""
                 claimed.save()
                 _enqueue_build(claimed)
         return False
-    temporary = _save_exact(f"{work_prefix(packet_id, token)}/packet.pdf.partial", ContentFile(pdf))
+    temporary = _save_exact(
+        f"{work_prefix(packet_id, token)}/packet-{merge_token[:8]}.pdf.partial", ContentFile(pdf)
+    )
     size = len(pdf)
     del pdf
-    final = move_into_place(temporary, final_name(packet))
+    final = move_into_place(temporary, final_name(packet, merge_token))
     with transaction.atomic():
         claimed = Packet.objects.select_for_update().get(pk=packet_id)
-        if claimed.build_token != token or claimed.status != Packet.Status.BUILDING:
-            default_storage.delete(final)
+        if (
+            claimed.build_token != token
+            or claimed.merge_token != merge_token
+            or claimed.status != Packet.Status.BUILDING
+        ):
+            _delete_quietly(final)
             return False
         claimed.file.name = final
         claimed.page_count = total
@@ -403,12 +604,113 @@ def packet_finish(*, packet_id: int, token: str, results: list[dict | None]) -> 
         claimed.save()
         emit("packet.ready", packet_id=packet_id)
         transaction.on_commit(lambda: metrics.build_finished(claimed))
-    cleanup_work(packet_id)
+    cleanup_work(packet_id)  # the parts are merged: their files go
+    PacketPart.objects.filter(packet_id=packet_id).delete()
     return True
+
+
+# --- recovery -------------------------------------------------------------------------
+
+
+def packets_recover(*, now=None) -> int:
+    """Send again what stalled; returns how many messages were sent. Run by beat every 15 s.
+
+    - a queued packet whose build message was lost (a broker restarted empty,
+      or down when it was requested): its build is sent again;
+    - a part of the current build silent for ``stall_after()`` (its worker was
+      killed, or its message lost): it is sent again; a part that had started
+      and went silent ``PACKET_MAX_ATTEMPTS`` times fails the packet;
+    - a build whose parts are all done but whose merge went silent: the merge
+      is sent again under a new merge token, so the late original cannot finish.
+
+    Each packet is handled under its row lock and looked at again once locked,
+    so two recoveries at once (or a late original task) send nothing twice:
+    a send stamps ``dispatched_at``, and a part's task claims it
+    (``_claim_part``) only if nobody alive holds it.
+    """
+    from .tasks import packet_build, packet_finish, packet_render_part
+
+    now = now or timezone.now()
+    cutoff = now - stall_after()
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    unsent = Q(dispatched_at__lt=cutoff) | Q(dispatched_at__isnull=True)
+    sent = 0
+    queued = Packet.objects.filter(stale & unsent, status=Packet.Status.QUEUED)
+    for packet_id in queued.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Packet.objects.filter(
+                stale & unsent, pk=packet_id, status=Packet.Status.QUEUED
+            )
+            if not claimed.update(dispatched_at=now):  # another recovery sent it meanwhile
+                continue
+            transaction.on_commit(lambda packet_id=packet_id: send_task(packet_build, packet_id))
+            sent += 1
+    building = Packet.objects.filter(status=Packet.Status.BUILDING).values_list("pk", flat=True)
+    for packet_id in building:
+        with transaction.atomic():
+            packet = (
+                Packet.objects.select_for_update()
+                .filter(pk=packet_id, status=Packet.Status.BUILDING)
+                .first()
+            )
+            if packet is None:
+                continue
+            parts = list(
+                PacketPart.objects.select_for_update()
+                .filter(packet=packet, token=packet.build_token)
+                .order_by("index")
+            )
+            if len(parts) != packet.parts_total:
+                # Planned without part rows (by the release before them, mid-deploy):
+                # once silent, it is planned again.
+                if _stalled(packet.heartbeat_at, now) and _stalled(packet.dispatched_at, now):
+                    packet.dispatched_at = now
+                    packet.save(update_fields=["dispatched_at"])
+                    transaction.on_commit(lambda p=packet_id: send_task(packet_build, p))
+                    sent += 1
+                continue
+            waiting = [part for part in parts if part.done_at is None]
+            if not waiting:
+                if _stalled(packet.heartbeat_at, now) and _stalled(packet.dispatched_at, now):
+                    packet.merge_token = merge_token = uuid.uuid4().hex
+                    packet.dispatched_at = now
+                    packet.save(update_fields=["merge_token", "dispatched_at"])
+                    token = packet.build_token
+                    transaction.on_commit(
+                        lambda p=packet_id, t=token, m=merge_token: send_task(
+                            packet_finish, p, t, m
+                        )
+                    )
+                    sent += 1
+                continue
+            for part in waiting:
+                if not (_stalled(part.heartbeat_at, now) and _stalled(part.dispatched_at, now)):
+                    continue
+                if part.heartbeat_at is not None:  # it had started, then went silent
+                    if part.dispatches >= max_attempts():
+                        _fail(
+                            packet,
+                            _(
+                                "A part stopped making progress %(n)s times; retry it from this page."
+                            )
+                            % {"n": part.dispatches},
+                        )
+                        break
+                    part.dispatches += 1
+                part.heartbeat_at = None
+                part.dispatched_at = now
+                part.save(update_fields=["heartbeat_at", "dispatched_at", "dispatches"])
+                args = (packet_id, part.token, part.index)
+                transaction.on_commit(lambda args=args: send_task(packet_render_part, *args))
+                sent += 1
+        if packet is not None and packet.status == Packet.Status.FAILED:
+            cleanup_work(packet_id)
+    return sent
 
 
 def _fail(packet: Packet, reason: str) -> None:
     packet.status = Packet.Status.FAILED
+    packet.failures += 1
     packet.error = reason
     packet.progress = ""
     packet.finished_at = timezone.now()

@@ -1,18 +1,24 @@
 """Celery tasks that build review packets: thin, take ids, safe to run twice.
 
-``packet_build`` plans the packet and starts a chord: one ``packet_render_part``
-per part (parallel across workers, each holding only its part in memory), then
-``packet_finish``. All are ``acks_late`` with soft and hard time limits, so a
-worker killed mid-task leaves the message to be delivered again; they retry on
-transient errors (database or broker connection). A task that finally fails
-marks its packet failed with the reason.
+``packet_build`` plans the packet (one ``PacketPart`` row per part) and sends
+one ``packet_render_part`` per part (parallel across workers, each holding
+only its part in memory); the part that completes the set sends
+``packet_finish``. What a part produced is kept in the database, not in the
+broker's result store, so a Redis restart loses nothing a build needs.
+
+All are ``acks_late`` with soft and hard time limits, and retry on transient
+errors (database or broker connection). Liveness does not wait for the
+broker's redelivery: parts beat, and ``packets_recover`` (beat, every 15 s)
+sends again what has been silent for ``PACKET_PART_STALL_SECONDS``. Build and
+merge tokens make every duplicate a no-op. A task that finally fails marks its
+packet failed with the reason.
 """
 
 from __future__ import annotations
 
 import logging
 
-from celery import Task, chord, shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -42,12 +48,8 @@ class PacketTask(Task):
     """Marks the packet failed when a packet task gives up, with a reason people can read."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        packet_id = kwargs.get("packet_id")
-        if packet_id is None:
-            packet_id = args[1] if self.name.endswith("packet_finish") else (args or [None])[0]
-        token = kwargs.get("token")
-        if token is None and self.name.endswith(("packet_render_part", "packet_finish")):
-            token = args[2] if self.name.endswith("packet_finish") else args[1]
+        packet_id = kwargs.get("packet_id", args[0] if args else None)
+        token = kwargs.get("token", args[1] if len(args) > 1 else None)
         if isinstance(exc, SoftTimeLimitExceeded):
             reason = _("The build took longer than the time limit.")
         else:
@@ -61,24 +63,36 @@ class PacketTask(Task):
 
 @shared_task(base=PacketTask, **OPTIONS)
 def packet_build(self, packet_id: int) -> int:
-    """Plan a packet and start rendering its parts; returns the number of parts (0: nothing to do)."""
+    """Plan a packet and send its parts; returns the number of parts (0: nothing to do).
+
+    A part whose message cannot be sent (the broker went away) is sent again
+    by ``packets_recover``: its row says it is not done.
+    """
     plan = services.packet_build_start(packet_id=packet_id)
     if plan is None:
         return 0
     token, count = plan
-    header = [packet_render_part.si(packet_id, token, index) for index in range(count)]
-    chord(header)(packet_finish.s(packet_id, token))
+    for index in range(count):
+        services.send_task(packet_render_part, packet_id, token, index)
     return count
 
 
 @shared_task(base=PacketTask, **OPTIONS)
 def packet_render_part(self, packet_id: int, token: str, index: int) -> dict | None:
-    return services.packet_render_part(packet_id=packet_id, token=token, index=index)
+    return services.packet_render_part(
+        packet_id=packet_id, token=token, index=index, task_id=self.request.id
+    )
 
 
 @shared_task(base=PacketTask, **OPTIONS)
-def packet_finish(self, results: list, packet_id: int, token: str) -> bool:
-    return services.packet_finish(packet_id=packet_id, token=token, results=results)
+def packet_finish(self, packet_id: int, token: str, merge_token: str) -> bool:
+    return services.packet_finish(packet_id=packet_id, token=token, merge_token=merge_token)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3)
+def packets_recover() -> int:
+    """Run by beat: send again the builds, parts and merges that went silent."""
+    return services.packets_recover()
 
 
 @shared_task(
@@ -95,4 +109,5 @@ __all__ = [
     "packet_finish",
     "packet_render_part",
     "packet_request_for_closed_version",
+    "packets_recover",
 ]

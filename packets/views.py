@@ -113,6 +113,7 @@ def packet_list(request, slug, number):
     for packet in packets:
         packet.downloadable = can(request.user, "packet.download", packet)
         packet.retryable = packet.downloadable and services.packet_can_retry(packet)
+        packet.problem = services.packet_problem(packet) if packet.downloadable else ""
     return render(
         request,
         "packets/list.html",
@@ -121,13 +122,15 @@ def packet_list(request, slug, number):
 
 
 def _detail_context(request, packet: Packet) -> dict:
+    problem = services.packet_problem(packet)
     return {
         "packet": packet,
         "version": packet.version,
         "draft": packet.version.draft,
         "retryable": services.packet_can_retry(packet),
-        "stuck": services.packet_is_stuck(packet),
-        "polling": packet.status in (Packet.Status.QUEUED, Packet.Status.BUILDING),
+        # Stuck, or ready without its file: shown as failed, with the retry button.
+        "problem": problem,
+        "polling": not problem and packet.status in (Packet.Status.QUEUED, Packet.Status.BUILDING),
     }
 
 

@@ -59,6 +59,7 @@ urlpatterns = [
         name="version-packets",
     ),
     path("packets/<int:pk>/", packet_apis.PacketDetailApi.as_view(), name="packet-detail"),
+    path("packets/<int:pk>/retry/", packet_apis.PacketRetryApi.as_view(), name="packet-retry"),
     path(
         "packets/<int:pk>/download/",
         packet_apis.PacketDownloadApi.as_view(),

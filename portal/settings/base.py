@@ -244,8 +244,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A task that is not acknowledged within this time is handed to another
-    # worker; it must outlast the hard time limit or a slow build runs twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+    # worker. It is not how lost work comes back: packet parts beat, and
+    # packets_recover (below) sends a part silent for PACKET_PART_STALL_SECONDS
+    # again within about two minutes. So the timeout only needs to outlast the
+    # hard time limit (with a margin for a worker's clock and queue wait), so a
+    # healthy long task is never handed out twice while it runs; a redelivery
+    # that does come late finds its part done or its build token replaced and
+    # does nothing (build and merge tokens, packets.services).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -274,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
     },
     # Each person's daily digest email, at the hour set in DIGEST_HOUR (portal time).
+    # Packet builds whose parts, merge or build message went silent are sent again.
+    "recover-stalled-packets": {
+        "task": "packets.tasks.packets_recover",
+        "schedule": 15.0,
+        "options": {"expires": 15.0},
+    },
     "send-daily-digests": {
         "task": "notifications.tasks.digests_send",
         "schedule": _crontab(hour=env.int("DIGEST_HOUR", default=7), minute=0),
@@ -350,6 +362,11 @@ PORTAL = {
     "PACKET_MAX_ATTEMPTS": env.int("PACKET_MAX_ATTEMPTS", default=3),
     # Retry-After of the 503 answered while the database, Redis or the broker is away.
     "RETRY_AFTER_SECONDS": env.int("RETRY_AFTER_SECONDS", default=5),
+    # A packet part (or a queued build, or a merge) silent this long has stalled:
+    # the recovery sends it again, and a request for the packet builds it afresh.
+    "PACKET_PART_STALL_SECONDS": env.int("PACKET_PART_STALL_SECONDS", default=90),
+    # How long a claim to send a notification email holds off other senders.
+    "EMAIL_CLAIM_SECONDS": env.int("EMAIL_CLAIM_SECONDS", default=600),
 }
 
 # --- Content-Security-Policy (django-csp 4) ---------------------------------------

@@ -37,13 +37,27 @@ def enqueued(monkeypatch):
 
 
 def build_inline(packet_id: int) -> Packet:
-    """What the chord does, step by step in this process."""
+    """What the tasks do, step by step in this process."""
     token, count = services.packet_build_start(packet_id=packet_id)
-    results = [
-        services.packet_render_part(packet_id=packet_id, token=token, index=i) for i in range(count)
-    ]
-    services.packet_finish(packet_id=packet_id, token=token, results=results)
+    for i in range(count):
+        services.packet_render_part(packet_id=packet_id, token=token, index=i)
+    merge_token = Packet.objects.get(pk=packet_id).merge_token
+    services.packet_finish(packet_id=packet_id, token=token, merge_token=merge_token)
     return Packet.objects.get(pk=packet_id)
+
+
+def go_silent(packet: Packet, seconds: int = 3600) -> None:
+    """As if the worker building the packet was killed ``seconds`` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from packets.models import PacketPart
+
+    then = timezone.now() - timedelta(seconds=seconds)
+    Packet.objects.filter(pk=packet.pk).update(heartbeat_at=then, dispatched_at=then)
+    PacketPart.objects.filter(packet=packet).update(dispatched_at=then)
+    PacketPart.objects.filter(packet=packet, heartbeat_at__isnull=False).update(heartbeat_at=then)
 
 
 def test_second_request_reuses_the_packet_and_a_new_comment_makes_a_new_one(
@@ -198,11 +212,14 @@ def test_stale_part_of_an_interrupted_attempt_does_nothing(story, enqueued):
     c = story.consultation
     packet = services.packet_request(version=story.version, by=c.official, language="en")
     old_token, _count = services.packet_build_start(packet_id=packet.pk)
+    # A second message for a live build does nothing.
+    assert services.packet_build_start(packet_id=packet.pk) is None
     # The worker died; the message was delivered again and a new attempt began.
+    go_silent(packet)
     new_token, _count = services.packet_build_start(packet_id=packet.pk)
     assert new_token != old_token
     assert services.packet_render_part(packet_id=packet.pk, token=old_token, index=0) is None
-    assert services.packet_finish(packet_id=packet.pk, token=old_token, results=[]) is False
+    assert services.packet_finish(packet_id=packet.pk, token=old_token, merge_token="") is False
     packet.refresh_from_db()
     assert packet.status == Packet.Status.BUILDING and not packet.file and packet.attempts == 2
 
@@ -214,6 +231,7 @@ def test_a_packet_interrupted_too_often_fails_and_can_be_retried_from_its_page(
     c = story.consultation
     packet = services.packet_request(version=story.version, by=c.official, language="en")
     services.packet_build_start(packet_id=packet.pk)
+    go_silent(packet)
     assert services.packet_build_start(packet_id=packet.pk) is None
     packet.refresh_from_db()
     assert packet.status == Packet.Status.FAILED and "interrupted" in packet.error

@@ -81,3 +81,32 @@ def test_worker_builds_a_bilingual_packet(consultation, celery_worker_process, t
         version=story.version, by=consultation.drafter, language="both", include_restricted=True
     )
     assert again.pk == packet.pk and again.reused
+
+
+def test_parts_lost_with_the_broker_are_sent_again_and_the_worker_finishes(
+    consultation, celery_worker_process, transactional_db
+):
+    """Redis restarted empty after the build was planned: the recovery sends the parts."""
+    from .test_packets import go_silent
+
+    story = tell_story(consultation)
+    packet = Packet.objects.create(
+        version=story.version,
+        language="en",
+        fingerprint="0" * 64,
+        requested_by=consultation.official,
+        status=Packet.Status.QUEUED,
+    )
+    # Planned here, and no message sent: as if the broker lost them all.
+    services.packet_build_start(packet_id=packet.pk)
+    go_silent(packet)
+    assert services.packets_recover() == packet.parts.count() > 1
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        packet.refresh_from_db()
+        if packet.status in (Packet.Status.READY, Packet.Status.FAILED):
+            break
+        time.sleep(0.5)
+    log = celery_worker_process["log"].read_text()
+    assert packet.status == Packet.Status.READY, f"{packet.status} {packet.error}\n{log[-4000:]}"
+    assert default_storage.exists(packet.file.name) and packet.attempts == 1
