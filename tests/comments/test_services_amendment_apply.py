@@ -80,7 +80,8 @@ def test_changed_article_raises_a_conflict_then_takes_the_resolved_text(
             comment=amendment, by=c.drafter, working_version=working, response="Accepted."
         )
     current = caught.value.current
-    assert current.pk == article.pk and current.text_en == ours  # the three-way inputs:
+    assert current.pk == article.pk
+    assert current.text_en == ours
     assert services.amendment_base_text(amendment, "en") == c.article.text_en  # base
     merge = caught.value.merge  # and their merge: ours kept where both changed the words
     assert merge.text == ours
@@ -245,7 +246,8 @@ def test_overlapping_amendment_conflicts_and_keeps_the_first_ones_words(consulta
     with pytest.raises(ConflictError) as caught:
         _apply(c, second, working)
     merge = caught.value.merge
-    assert "intentionally" in merge.text and not merge.clean
+    assert "intentionally" in merge.text
+    assert not merge.clean
 
     # Taking the proposer's raw text would drop #first's words: refused without a reason.
     article = _article(working, c)
@@ -367,7 +369,8 @@ def test_a_khmer_amendment_applied_after_another_keeps_both(consultation):
     _apply(c, first, working)
     _apply(c, second, working)
     text = _article(working, c).text_km
-    assert "បណ្តាញ" in text and "ទិន្នន័យផ្ទាល់ខ្លួន" in text
+    assert "បណ្តាញ" in text
+    assert "ទិន្នន័យផ្ទាល់ខ្លួន" in text
     for amendment in (first, second):
         assert words_present(inserted_runs(amendment), text, "km")
 

@@ -117,17 +117,32 @@ def test_the_management_command_relays(consultation, monkeypatch):
 
 
 def build_inline(packet_id: int) -> None:
-    """What the chord does, step by step in this process."""
-    token, count = packet_services.packet_build_start(packet_id=packet_id)
-    results = [
-        packet_services.packet_render_part(packet_id=packet_id, token=token, index=i)
-        for i in range(count)
-    ]
-    packet_services.packet_finish(packet_id=packet_id, token=token, results=results)
+    """What the workers do, in this process: plan the build, then each part; the last part
+    sends the merge (run here too, see ``inline_parts``)."""
+    packet_tasks.packet_build.run(packet_id)
+
+
+@pytest.fixture
+def inline_parts(monkeypatch):
+    """Parts and the merge run at once in this process instead of going through the broker."""
+    monkeypatch.setattr(
+        packet_tasks.packet_render_part,
+        "delay",
+        lambda packet_id, token, index: packet_services.packet_render_part(
+            packet_id=packet_id, token=token, index=index
+        ),
+    )
+    monkeypatch.setattr(
+        packet_tasks.packet_finish,
+        "delay",
+        lambda packet_id, token, merge_token: packet_services.packet_finish(
+            packet_id=packet_id, token=token, merge_token=merge_token
+        ),
+    )
 
 
 def test_a_packet_requested_with_the_broker_down_is_built_when_it_returns(
-    consultation, api_client_for, monkeypatch, django_capture_on_commit_callbacks
+    consultation, api_client_for, monkeypatch, django_capture_on_commit_callbacks, inline_parts
 ):
     story = tell_story(consultation)
     monkeypatch.setattr(packet_tasks.packet_build, "delay", broker_down)

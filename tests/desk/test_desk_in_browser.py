@@ -100,7 +100,8 @@ def test_a_full_round_in_the_browser(
     page.get_by_role("button", name="Confirm the final text and record the response").click()
     page.wait_for_selector(".message-success")
     article.refresh_from_db()
-    assert "networks" in article.text_en and "intentionally" in article.text_en
+    assert "networks" in article.text_en
+    assert "intentionally" in article.text_en
     disposition = Disposition.objects.get(comment=amendment)
     assert disposition.applied_in_version_id == v2.pk
 
@@ -131,7 +132,8 @@ def test_a_full_round_in_the_browser(
     path = download_info.value.path()
     with open(path, encoding="utf-8-sig") as handle:
         rows = list(csv.reader(io.StringIO(handle.read())))
-    assert rows[1][9] == "Partly accepted" and rows[1][12] == "2"
+    assert rows[1][9] == "Partly accepted"
+    assert rows[1][12] == "2"
     assert rows[2][9] == "Rejected"
 
     assert {"three-way": problems, "compare": problems_compare, "matrix": problems_matrix} == {

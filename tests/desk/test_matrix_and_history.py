@@ -77,14 +77,20 @@ def test_matrix_csv_download(client, consultation, desk_round):
     ]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     amendment, comment, restricted = rows
-    assert amendment[2] == "Mekong Telecom" and amendment[3] == "Private sector"
+    assert amendment[2] == "Mekong Telecom"
+    assert amendment[3] == "Private sector"
     assert amendment[6] == "Proposed amendment"
     assert "Nobody shall intentionally access" in amendment[7]
-    assert amendment[9] == "Accepted" and amendment[12] == "2" and amendment[13] == ""
-    assert comment[4] == "Article 2" and comment[5] == "chp_1__art_2"
+    assert amendment[9] == "Accepted"
+    assert amendment[12] == "2"
+    assert amendment[13] == ""
+    assert comment[4] == "Article 2"
+    assert comment[5] == "chp_1__art_2"
     assert comment[8] == "Nobody shall access"
-    assert comment[9] == "Rejected" and comment[10] == "The scope is needed; see article 5."
-    assert comment[11] == c.drafter.name and comment[12] == ""
+    assert comment[9] == "Rejected"
+    assert comment[10] == "The scope is needed; see article 5."
+    assert comment[11] == c.drafter.name
+    assert comment[12] == ""
     assert restricted[9] == "Pending"
 
 
@@ -99,7 +105,8 @@ def test_matrix_csv_respects_visibility_and_filters(client, consultation, desk_r
         url("desk:matrix_csv", slug=c.draft.slug, number=1), {"kind": "amendment"}
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) == 2 and rows[1][6] == "Proposed amendment"
+    assert len(rows) == 2
+    assert rows[1][6] == "Proposed amendment"
 
 
 def test_matrix_xlsx_download(client, consultation, desk_round):
@@ -157,7 +164,8 @@ def test_article_history_shows_edits_and_dispositions(
         provision=article, by=c.drafter, parent=working_article(desk_round, "chp_2")
     )
     body = client.get(history_url).content.decode()
-    assert "Placed under" in body and "moved to another place" in body
+    assert "Placed under" in body
+    assert "moved to another place" in body
 
     # more edits do not add queries
     for index in range(5):

@@ -32,7 +32,8 @@ def test_review_lists_every_comment_with_facet_counts(client, consultation, desk
     kinds = {o["value"]: o["count"] for o in facets["kind"]["options"]}
     assert kinds == {"amendment": 1, "comment": 2}
     dispositions = {o["value"]: o["count"] for o in facets["disposition"]["options"]}
-    assert dispositions["pending"] == 3 and dispositions["accepted"] == 0
+    assert dispositions["pending"] == 3
+    assert dispositions["accepted"] == 0
     orgs = {o["label"]: o["count"] for o in facets["organisation"]["options"]}
     assert orgs == {"Digital Rights Forum": 1, "Mekong Telecom": 2}
     body = response.content.decode()
@@ -369,7 +370,8 @@ def test_apply_through_the_three_way_view(client, consultation, desk_round, seco
     assert done.status_code == 302
     current.refresh_from_db()
     assert current.text_en == final
-    assert "networks" in current.text_en and "intentionally" in current.text_en
+    assert "networks" in current.text_en
+    assert "intentionally" in current.text_en
     assert Disposition.objects.get(comment=desk_round.amendment).applied_in_version_id == (
         desk_round.v2.pk
     )
@@ -460,7 +462,8 @@ def test_the_apply_page_shows_conflicts_and_asks_why_words_go(client, consultati
     assert page.context["form"].initial["text"] == current.text_en  # ours kept in the conflict
     body = page.content.decode()
     assert "1 place where both changed the same words" in body
-    assert "Current text:" in body and "Proposed text:" in body
+    assert "Current text:" in body
+    assert "Proposed text:" in body
 
     form = {
         "status": "accepted",

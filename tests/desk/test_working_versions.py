@@ -147,7 +147,8 @@ def test_add_move_renumber_remove_through_the_views(client, consultation, desk_r
     )
     assert removed.status_code == 302
     gone = working_article(desk_round, "chp_1__art_2")
-    assert gone.removed_at is not None and gone.removed_by == c.drafter
+    assert gone.removed_at is not None
+    assert gone.removed_by == c.drafter
 
     page = client.get(url("desk:version", slug=slug, number=2))
     body = page.content.decode()

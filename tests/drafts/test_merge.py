@@ -15,7 +15,8 @@ def test_changes_to_different_words_merge():
     ours = BASE + " Penalties are set in Chapter 2."
     theirs = BASE.replace("shall access", "shall intentionally access")
     result = merge3(BASE, ours, theirs, "en")
-    assert result.clean and result.conflicts == []
+    assert result.clean
+    assert result.conflicts == []
     assert result.text == (
         "Nobody shall intentionally access a computer system without right. "
         "Penalties are set in Chapter 2."
@@ -57,7 +58,8 @@ def test_insertions_at_the_same_point_are_a_conflict():
 def test_the_same_change_on_both_sides_is_not_a_conflict():
     both = BASE.replace("computer system", "computer system or network")
     result = merge3(BASE, both + " More.", both)
-    assert result.clean and result.text == both + " More."
+    assert result.clean
+    assert result.text == both + " More."
 
 
 def test_several_conflicts_and_merges_in_one_text():

@@ -47,7 +47,8 @@ def test_a_database_error_after_sending_is_retried_and_the_email_goes_once(
     assert len(calls) == 2, "the retry recorded the email"
     assert len(mail.outbox) == 1, "and did not send it again"
     made.refresh_from_db()
-    assert made.emailed_at is not None and made.email_claim
+    assert made.emailed_at is not None
+    assert made.email_claim
     assert notification_email.apply(args=[made.pk]).get() is False
     assert len(mail.outbox) == 1
 
@@ -58,7 +59,8 @@ def test_a_database_error_before_sending_is_retried_and_the_email_goes_once(
     made = _notification(consultation)
     calls = _fail_once(monkeypatch, "_claim")
     assert notification_email.apply(args=[made.pk]).get() is True
-    assert len(calls) == 2 and len(mail.outbox) == 1
+    assert len(calls) == 2
+    assert len(mail.outbox) == 1
     made.refresh_from_db()
     assert made.emailed_at is not None
 
@@ -147,10 +149,13 @@ def test_an_unrecorded_digest_waits_for_its_claim_to_expire_before_going_again(
     made = _notification(c)
     sends = []
     monkeypatch.setattr(emails.EmailMultiAlternatives, "send", lambda self: sends.append(1) or 1)
-    assert emails.send_digest(c.stakeholder_a.pk) == 1 and len(sends) == 1
+    assert emails.send_digest(c.stakeholder_a.pk) == 1
+    assert len(sends) == 1
     # As if the digest went but its recording was lost: the claim holds off a second run.
     waiting = Notification.objects.filter(pk=made.pk)
     waiting.update(emailed_at=None)
-    assert emails.send_digest(c.stakeholder_a.pk) == 0 and len(sends) == 1
+    assert emails.send_digest(c.stakeholder_a.pk) == 0
+    assert len(sends) == 1
     waiting.update(email_claimed_at=timezone.now() - emails.claim_timeout() - timedelta(seconds=1))
-    assert emails.send_digest(c.stakeholder_a.pk) == 1 and len(sends) == 2  # at least once
+    assert emails.send_digest(c.stakeholder_a.pk) == 1
+    assert len(sends) == 2

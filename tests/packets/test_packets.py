@@ -66,10 +66,12 @@ def test_second_request_reuses_the_packet_and_a_new_comment_makes_a_new_one(
     c = story.consultation
     with django_capture_on_commit_callbacks(execute=True):
         first = services.packet_request(version=story.version, by=c.official, language="both")
-    assert first.reused is False and enqueued == [first.pk]
+    assert first.reused is False
+    assert enqueued == [first.pk]
     with django_capture_on_commit_callbacks(execute=True):
         again = services.packet_request(version=story.version, by=c.drafter, language="both")
-    assert again.pk == first.pk and again.reused is True
+    assert again.pk == first.pk
+    assert again.reused is True
     assert enqueued == [first.pk], "no second build"
 
     # Options are part of the identity.
@@ -86,7 +88,8 @@ def test_second_request_reuses_the_packet_and_a_new_comment_makes_a_new_one(
     )
     with django_capture_on_commit_callbacks(execute=True):
         fresh = services.packet_request(version=story.version, by=c.official, language="both")
-    assert fresh.pk != first.pk and fresh.reused is False
+    assert fresh.pk != first.pk
+    assert fresh.reused is False
     assert fresh.fingerprint != first.fingerprint
     assert enqueued == [first.pk, english.pk, fresh.pk]
 
@@ -122,7 +125,9 @@ def test_closing_the_consultation_requests_one_packet_even_if_the_event_fires_tw
     packets = Packet.objects.filter(version=story.version)
     assert packets.count() == 1
     packet = packets.get()
-    assert packet.requested_by is None and packet.language == "both" and packet.include_restricted
+    assert packet.requested_by is None
+    assert packet.language == "both"
+    assert packet.include_restricted
     with django_capture_on_commit_callbacks(execute=True):
         request_closing_packet(version_id=story.version.pk)  # the event again
     assert Packet.objects.filter(version=story.version).count() == 1
@@ -177,7 +182,8 @@ def test_build_marks_ready_last_and_download_is_authorised(story, enqueued):
     )
     packet = build_inline(packet.pk)
     assert packet.status == Packet.Status.READY, packet.error
-    assert packet.page_count >= 5 and packet.size_bytes > 1000
+    assert packet.page_count >= 5
+    assert packet.size_bytes > 1000
     assert default_storage.exists(packet.file.name)
     assert (
         not default_storage.listdir(f"packets/work/{packet.pk}")[1]
@@ -221,7 +227,9 @@ def test_stale_part_of_an_interrupted_attempt_does_nothing(story, enqueued):
     assert services.packet_render_part(packet_id=packet.pk, token=old_token, index=0) is None
     assert services.packet_finish(packet_id=packet.pk, token=old_token, merge_token="") is False
     packet.refresh_from_db()
-    assert packet.status == Packet.Status.BUILDING and not packet.file and packet.attempts == 2
+    assert packet.status == Packet.Status.BUILDING
+    assert not packet.file
+    assert packet.attempts == 2
 
 
 def test_a_packet_interrupted_too_often_fails_and_can_be_retried_from_its_page(
@@ -234,14 +242,16 @@ def test_a_packet_interrupted_too_often_fails_and_can_be_retried_from_its_page(
     go_silent(packet)
     assert services.packet_build_start(packet_id=packet.pk) is None
     packet.refresh_from_db()
-    assert packet.status == Packet.Status.FAILED and "interrupted" in packet.error
+    assert packet.status == Packet.Status.FAILED
+    assert "interrupted" in packet.error
     page = _client(c.official).get(reverse("packets:detail", args=[packet.pk]))
     assert b"Build it again" in page.content
     with django_capture_on_commit_callbacks(execute=True):
         response = _client(c.official).post(reverse("packets:retry", args=[packet.pk]))
     assert response.status_code == 302
     packet.refresh_from_db()
-    assert packet.status == Packet.Status.QUEUED and packet.attempts == 0
+    assert packet.status == Packet.Status.QUEUED
+    assert packet.attempts == 0
     assert enqueued[-1] == packet.pk
     assert (
         _client(c.stakeholder_a).post(reverse("packets:retry", args=[packet.pk])).status_code == 403
@@ -271,15 +281,17 @@ def test_pages(story, enqueued, django_assert_max_num_queries):
     client = _client(c.official)
     request_url = reverse("packets:request", args=[c.draft.slug, story.version.number])
     page = client.get(request_url)
-    assert page.status_code == 200 and b"include_restricted" in page.content
+    assert page.status_code == 200
+    assert b"include_restricted" in page.content
     response = client.post(request_url, {"language": "km", "include_restricted": "on"})
     packet = Packet.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "packets:detail", args=[packet.pk]
-    )
-    assert packet.language == "km" and packet.include_restricted
+    assert response.status_code == 302
+    assert response["Location"] == reverse("packets:detail", args=[packet.pk])
+    assert packet.language == "km"
+    assert packet.include_restricted
     detail = client.get(response["Location"])
-    assert b'hx-trigger="every 3s"' in detail.content and b"Refresh" in detail.content
+    assert b'hx-trigger="every 3s"' in detail.content
+    assert b"Refresh" in detail.content
     status = client.get(reverse("packets:status", args=[packet.pk]))
     assert status.content.lstrip().startswith(b'<section id="packet-status"')
     for language in ("en", "both"):

@@ -77,10 +77,13 @@ def test_a_silent_part_is_sent_again_by_the_recovery_and_the_packet_ends_ready(
     assert services.packets_recover(now=forty_ago + timedelta(seconds=20)) == 0
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.packets_recover() == 1
-    assert sent[0] == ("part", 0) and sent[1][0] == "finish" and len(sent) == 2
+    assert sent[0] == ("part", 0)
+    assert sent[1][0] == "finish"
+    assert len(sent) == 2
     packet.refresh_from_db()
     assert packet.status == Packet.Status.READY, packet.error
-    assert packet.attempts == 1 and default_storage.exists(packet.file.name)
+    assert packet.attempts == 1
+    assert default_storage.exists(packet.file.name)
     assert not PacketPart.objects.filter(packet=packet).exists()
     # Run again: nothing left to recover.
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +96,8 @@ def test_two_recoveries_at_once_send_a_silent_part_once(story, sent):
     go_silent(packet)
     first = services.packets_recover()
     second = services.packets_recover()
-    assert first == PacketPart.objects.filter(packet=packet).count() and second == 0
+    assert first == PacketPart.objects.filter(packet=packet).count()
+    assert second == 0
 
 
 def test_a_late_original_part_and_merge_do_not_merge_twice(
@@ -119,7 +123,8 @@ def test_a_late_original_part_and_merge_do_not_merge_twice(
         late = services._part_done(
             packet.pk, token, 0, {"pages": 1, "anchors": {}, "bookmarks": [], "name": late_name}
         )
-    assert late is None and not default_storage.exists(late_name)
+    assert late is None
+    assert not default_storage.exists(late_name)
     # A redelivered merge (acks_late) and a merge under a replaced token change nothing.
     assert (
         services.packet_finish(packet_id=packet.pk, token=token, merge_token=merges[0][1]) is False
@@ -127,7 +132,8 @@ def test_a_late_original_part_and_merge_do_not_merge_twice(
     assert services.packet_finish(packet_id=packet.pk, token=token, merge_token="old") is False
     assert len([entry for entry in sent if entry[0] == "finish"]) == 1
     packet.refresh_from_db()
-    assert packet.status == Packet.Status.READY and packet.file.name == ready_file
+    assert packet.status == Packet.Status.READY
+    assert packet.file.name == ready_file
     assert default_storage.exists(ready_file)
 
 
@@ -143,7 +149,8 @@ def test_a_silent_merge_is_sent_again_and_the_late_one_loses(
             services.packet_render_part(packet_id=packet.pk, token=token, index=index)
     packet.refresh_from_db()
     first_merge = packet.merge_token
-    assert first_merge and packet.status == Packet.Status.BUILDING
+    assert first_merge
+    assert packet.status == Packet.Status.BUILDING
     go_silent(packet)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.packets_recover() == 1
@@ -156,7 +163,8 @@ def test_a_silent_merge_is_sent_again_and_the_late_one_loses(
     )
     assert services.packet_finish(packet_id=packet.pk, token=token, merge_token=second_merge)
     packet.refresh_from_db()
-    assert packet.status == Packet.Status.READY and default_storage.exists(packet.file.name)
+    assert packet.status == Packet.Status.READY
+    assert default_storage.exists(packet.file.name)
     assert (
         services.packet_finish(packet_id=packet.pk, token=token, merge_token=first_merge) is False
     )
@@ -182,7 +190,8 @@ def test_a_part_that_keeps_stalling_fails_the_packet(story, sent, settings):
         go_silent(packet)
         services.packets_recover()
     packet.refresh_from_db()
-    assert packet.status == Packet.Status.FAILED and "stopped making progress" in packet.error
+    assert packet.status == Packet.Status.FAILED
+    assert "stopped making progress" in packet.error
 
 
 def test_asking_again_for_a_stuck_packet_starts_a_new_build(
@@ -199,15 +208,18 @@ def test_asking_again_for_a_stuck_packet_starts_a_new_build(
     assert services.packet_is_stuck(packet)
     # The API shows it as failed, to retry.
     data = _api(c.official).get(reverse("api:packet-detail", args=[packet.pk])).json()
-    assert data["status"] == "failed" and data["retry_url"]
+    assert data["status"] == "failed"
+    assert data["retry_url"]
     page = Client()
     page.force_login(c.official)
     assert "Build it again" in page.get(reverse("packets:detail", args=[packet.pk])).text
     with django_capture_on_commit_callbacks(execute=True):
         again = _request(story)
-    assert again.pk == packet.pk and again.reused is False
+    assert again.pk == packet.pk
+    assert again.reused is False
     again.refresh_from_db()
-    assert again.status == Packet.Status.QUEUED and again.build_token == ""
+    assert again.status == Packet.Status.QUEUED
+    assert again.build_token == ""
     assert sent == [("build",), ("build",)]
     # The old build's parts can no longer do anything.
     assert services.packet_render_part(packet_id=packet.pk, token=token, index=0) is None
@@ -225,16 +237,21 @@ def test_a_ready_packet_without_its_file_answers_404_and_is_built_again_when_ask
     download = reverse("api:packet-download", args=[packet.pk])
     assert api.get(download).status_code == 404
     data = api.get(reverse("api:packet-detail", args=[packet.pk])).json()
-    assert data["status"] == "failed" and "missing" in data["error"]
+    assert data["status"] == "failed"
+    assert "missing" in data["error"]
     listed = api.get(reverse("api:version-packets", args=[story.version.pk])).json()
     assert listed["results"][0]["status"] == "failed"
     with django_capture_on_commit_callbacks(execute=True):
         again = _request(story)
-    assert again.pk == packet.pk and again.reused is False and sent == [("build",)]
+    assert again.pk == packet.pk
+    assert again.reused is False
+    assert sent == [("build",)]
     rebuilt = build_inline(packet.pk)
-    assert rebuilt.status == Packet.Status.READY and default_storage.exists(rebuilt.file.name)
+    assert rebuilt.status == Packet.Status.READY
+    assert default_storage.exists(rebuilt.file.name)
     response = api.get(download)
-    assert response.status_code == 200 and b"".join(response.streaming_content)[:4] == b"%PDF"
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"%PDF"
     # Once ready again, asking again returns it as it is.
     assert _request(story).reused is True
 
@@ -251,7 +268,8 @@ def test_the_api_retries_a_packet_whose_file_is_missing(
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(retry)
     assert response.status_code == 202, response.content
-    assert response.json()["status"] == "queued" and sent == [("build",)]
+    assert response.json()["status"] == "queued"
+    assert sent == [("build",)]
     assert _api(c.stakeholder_a).post(retry).status_code in (403, 404)
 
 
@@ -266,7 +284,8 @@ def test_merge_closes_the_part_files_and_deletes_them(story, sent, settings, mon
     for index in range(count):
         services.packet_render_part(packet_id=packet.pk, token=token, index=index)
     names = [part.result["name"] for part in PacketPart.objects.filter(packet=packet)]
-    assert len(names) == count and all(default_storage.exists(name) for name in names)
+    assert len(names) == count
+    assert all(default_storage.exists(name) for name in names)
     before = _open_under(settings.MEDIA_ROOT)
     handles = []
     real_open = default_storage.open
@@ -287,7 +306,8 @@ def test_merge_closes_the_part_files_and_deletes_them(story, sent, settings, mon
         gc.enable()
     assert still_open == before == []
     # Every part file the merge opened was closed by it, not left to the garbage collector.
-    assert len(handles) == count and all(handle.closed for handle in handles)
+    assert len(handles) == count
+    assert all(handle.closed for handle in handles)
     assert not any(default_storage.exists(name) for name in names)
 
 

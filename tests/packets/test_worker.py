@@ -58,7 +58,8 @@ def test_worker_builds_a_bilingual_packet(consultation, celery_worker_process, t
         assert "Nobody shall access a computer system without right." in text  # article text
         assert KHMER_TITLE[:18] in compact  # the Khmer title
         assert "too broad for small businesses" in text  # a comment
-        assert "Partly accepted" in text and "We narrowed the definition" in text  # disposition
+        assert "Partly accepted" in text
+        assert "We narrowed the definition" in text
         assert "Comment-response matrix" in text
         assert f"page 2 of {packet.page_count}" in pages[1]
         outline = [item.title for item in reader.outline if not isinstance(item, list)]
@@ -73,14 +74,16 @@ def test_worker_builds_a_bilingual_packet(consultation, celery_worker_process, t
         assert any(title.startswith("Chapter 1") for title in chapters)
         assert any(title.startswith("Chapter 2") for title in chapters)
         fonts = _fonts(reader)
-        assert fonts and all(fonts.values()), fonts
+        assert fonts, fonts
+        assert all(fonts.values()), fonts
         assert any("Khmer" in name for name in fonts), fonts
 
     # Asked again with nothing changed: the same packet, at once.
     again = services.packet_request(
         version=story.version, by=consultation.drafter, language="both", include_restricted=True
     )
-    assert again.pk == packet.pk and again.reused
+    assert again.pk == packet.pk
+    assert again.reused
 
 
 def test_parts_lost_with_the_broker_are_sent_again_and_the_worker_finishes(
@@ -109,4 +112,5 @@ def test_parts_lost_with_the_broker_are_sent_again_and_the_worker_finishes(
         time.sleep(0.5)
     log = celery_worker_process["log"].read_text()
     assert packet.status == Packet.Status.READY, f"{packet.status} {packet.error}\n{log[-4000:]}"
-    assert default_storage.exists(packet.file.name) and packet.attempts == 1
+    assert default_storage.exists(packet.file.name)
+    assert packet.attempts == 1
