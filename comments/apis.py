@@ -234,6 +234,7 @@ class CommentWriteMixin:
         description="Start a thread on a provision of a version open for consultation. It "
         "speaks for the organisation you act for; naming another one is refused.",
         request=CommentCreateSerializer,
+        parameters=[idempotency.header_parameter()],
         responses={201: CommentSerializer},
     ),
 )
@@ -375,6 +376,7 @@ class CommentHistoryApi(PortalAPIMixin, APIView):
         tags=["comments"],
         summary="Reply to a comment",
         request=CommentReplySerializer,
+        parameters=[idempotency.header_parameter()],
         responses={201: CommentSerializer},
     )
 )
@@ -457,6 +459,7 @@ class CommentEndorsementApi(PortalAPIMixin, CommentWriteMixin, APIView):
         "comment of a thread, and why. Send the disposition revision you answered to be "
         "told (409) if another drafter answered meanwhile.",
         request=DispositionWriteSerializer,
+        parameters=[idempotency.header_parameter()],
         responses={200: DispositionSerializer},
     )
 )
@@ -473,15 +476,22 @@ class CommentDispositionApi(PortalAPIMixin, CommentWriteMixin, APIView):
             raise DomainError(
                 _("That version belongs to another draft."), field="applied_in_version"
             )
-        disposition = services.disposition_record(
-            comment=comment,
-            by=request.user,
-            status=data["status"],
-            response=data.get("response", ""),
-            revision=data.get("revision"),
-            applied_in_version=landed,
-        )
-        return Response(DispositionSerializer(disposition).data)
+
+        def record() -> idempotency.Outcome:
+            disposition = services.disposition_record(
+                comment=comment,
+                by=request.user,
+                status=data["status"],
+                response=data.get("response", ""),
+                revision=data.get("revision"),
+                applied_in_version=landed,
+            )
+            return idempotency.Outcome(200, DispositionSerializer(disposition).data, disposition.pk)
+
+        # A retry of an answer that was saved (same key) gets the first answer, not a 409
+        # for the revision the first request already moved on.
+        outcome = idempotency.api_once(request, record)
+        return Response(outcome.body, status=outcome.status)
 
 
 @extend_schema_view(

@@ -25,6 +25,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 
 from .errors import DomainError, IdempotencyKeyReused
 from .models import IdempotencyRecord
@@ -104,3 +105,31 @@ def run_once(
         if record is None:
             raise
         return _replay(record, endpoint, digest)
+
+
+def api_once(request, perform: Callable[[], Outcome]) -> Outcome:
+    """``run_once`` for an API request: the key from the ``Idempotency-Key`` header, the
+    endpoint from the path, the request's data as what was asked."""
+    return run_once(
+        user=request.user,
+        key=request.headers.get(HEADER),
+        endpoint=request.path,
+        data=request.data,
+        perform=perform,
+    )
+
+
+def header_parameter():
+    """The ``Idempotency-Key`` header as drf-spectacular documents it, for each write that takes it."""
+    return OpenApiParameter(
+        name=HEADER,
+        location=OpenApiParameter.HEADER,
+        required=False,
+        type=str,
+        description=(
+            "A key of your choosing (at most 255 characters), unique per request you mean to "
+            "make once. Sending the same request again with the same key returns the first "
+            "answer instead of repeating the write; the same key with a different request is "
+            "refused (422)."
+        ),
+    )

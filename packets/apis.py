@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, permissions
 from rest_framework.response import Response
 
+from core import idempotency
 from core.api_errors import PortalAPIMixin
 from core.errors import ConflictError, DomainError
 from drafts.selectors import readable_version
@@ -68,6 +69,7 @@ def _packet_response(request, packet, status_code=200):
         "packet's URL (also in Location); poll it until `status` is `ready`, then download. "
         "Asking again for the same content returns the same packet (`reused`).",
         request=serializers.PacketRequestSerializer,
+        parameters=[idempotency.header_parameter()],
         responses={202: serializers.PacketSerializer},
     ),
 )
@@ -96,14 +98,21 @@ class VersionPacketsApi(PortalAPIMixin, generics.ListAPIView):
             compare_to = readable_version(user=request.user, pk=data["compare_to"])
             if compare_to is None:
                 raise DomainError(_("There is no such version."), field="compare_to")
-        packet = packet_request(
-            version=version,
-            by=request.user,
-            language=data["language"],
-            compare_to=compare_to,
-            include_restricted=data["include_restricted"],
-        )
-        return _packet_response(request, packet, 202)
+
+        def request_packet() -> idempotency.Outcome:
+            packet = packet_request(
+                version=version,
+                by=request.user,
+                language=data["language"],
+                compare_to=compare_to,
+                include_restricted=data["include_restricted"],
+            )
+            return idempotency.Outcome(202, None, packet.pk)
+
+        # A retry with the same key names the same packet, shown as it stands now (a
+        # packet is polled, so its first answer, "queued", would be stale).
+        outcome = idempotency.api_once(request, request_packet)
+        return _packet_response(request, Packet.objects.get(pk=outcome.object_id), 202)
 
 
 @extend_schema_view(

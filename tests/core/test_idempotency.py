@@ -135,3 +135,56 @@ def test_the_web_reply_form_sent_twice_replies_once(consultation, client):
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"]
     assert parent.replies.count() == 1
+
+
+def test_an_answer_retried_with_its_key_gets_the_first_answer_not_a_conflict(
+    consultation, api_client_for
+):
+    """The first PUT moved the disposition's revision on; without the key, the retry of the
+    very same answer would be told 409 (somebody else answered) though it was saved."""
+    c = consultation
+    comment = post_comment(c, user=c.stakeholder_a)
+    client = api_client_for(c.drafter)
+    url = reverse("api:comment-disposition", args=[comment.pk])
+    answer = {"status": "accepted", "response": "We will define it.", "revision": 1}
+    first = client.put(url, answer, format="json", HTTP_IDEMPOTENCY_KEY="answer-1")
+    again = client.put(url, answer, format="json", HTTP_IDEMPOTENCY_KEY="answer-1")
+    assert first.status_code == 200
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    unkeyed = client.put(url, answer, format="json")
+    assert unkeyed.status_code == 409
+
+
+def test_a_packet_request_retried_with_its_key_names_the_same_packet(
+    consultation, api_client_for, django_capture_on_commit_callbacks
+):
+    from packets.models import Packet
+
+    c = consultation
+    client = api_client_for(c.official)
+    url = reverse("api:version-packets", args=[c.version.pk])
+    with django_capture_on_commit_callbacks():
+        first = client.post(url, {"language": "en"}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+        again = client.post(url, {"language": "en"}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+        other = client.post(url, {"language": "km"}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert first.status_code == 202
+    assert again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    assert other.status_code == 422
+    assert Packet.objects.count() == 1
+
+
+def test_the_schema_documents_the_header_on_every_write_that_takes_it(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get(reverse("api-schema")).content)
+    writes = [
+        ("/api/v1/comments/", "post"),
+        ("/api/v1/comments/{id}/replies/", "post"),
+        ("/api/v1/comments/{id}/disposition/", "put"),
+        ("/api/v1/versions/{id}/packets/", "post"),
+    ]
+    for path, method in writes:
+        names = [p["name"] for p in schema["paths"][path][method].get("parameters", [])]
+        assert "Idempotency-Key" in names, (path, method)
