@@ -39,9 +39,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from .errors import INFRASTRUCTURE_ERRORS
 from .models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -74,21 +76,44 @@ def emit(event: str, **payload) -> OutboxEvent | None:
     return row
 
 
-def _deliver(row: OutboxEvent) -> bool:
-    """Call the row's listeners; mark it dispatched, or record why not. Inside the row's lock."""
+DELIVERED, UNAVAILABLE, FAILED = "delivered", "unavailable", "failed"
+
+
+def max_attempts() -> int:
+    """Deliveries tried before an event is parked (left for a person, no longer retried)."""
+    return int(settings.PORTAL.get("OUTBOX_MAX_ATTEMPTS", 10))
+
+
+def _deliver(row: OutboxEvent) -> str:
+    """Call the row's listeners; mark it dispatched, or record why not. Inside the row's lock.
+
+    Returns DELIVERED; UNAVAILABLE when the broker (or another service) is away, which
+    every later event would meet too; or FAILED when this event's listener failed by
+    itself (a bug, bad data), which must not hold up the events behind it.
+    """
     try:
         for listener in list(_listeners[row.name]):
             listener(**row.payload)
     except Exception as exc:
-        logger.warning("outbox event %s (%s) not delivered: %r", row.pk, row.name, exc)
+        outcome = UNAVAILABLE if isinstance(exc, INFRASTRUCTURE_ERRORS) else FAILED
         row.attempts += 1
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         row.save(update_fields=["attempts", "last_error"])
-        return False
+        if outcome == FAILED and row.attempts >= max_attempts():
+            logger.error(
+                "outbox event %s (%s) parked after %s attempts: %s",
+                row.pk,
+                row.name,
+                row.attempts,
+                row.last_error,
+            )
+        else:
+            logger.warning("outbox event %s (%s) not delivered: %r", row.pk, row.name, exc)
+        return outcome
     row.attempts += 1
     row.dispatched_at = timezone.now()
     row.save(update_fields=["attempts", "dispatched_at"])
-    return True
+    return DELIVERED
 
 
 def dispatch_one(pk: int) -> bool:
@@ -104,7 +129,7 @@ def dispatch_one(pk: int) -> bool:
                 .filter(pk=pk, dispatched_at__isnull=True)
                 .first()
             )
-            return row is not None and _deliver(row)
+            return row is not None and _deliver(row) == DELIVERED
     except DatabaseError as exc:
         logger.warning("outbox event %s left for the relay: %r", pk, exc)
         return False
@@ -113,22 +138,45 @@ def dispatch_one(pk: int) -> bool:
 def relay_pending(*, limit: int | None = None) -> int:
     """Deliver undispatched events in order; returns how many were delivered.
 
-    Stops at the first failure of a batch: when the broker is down every later
-    event would fail too, and order is kept for when it returns.
+    Stops when a service is unavailable: with the broker down every later event
+    would fail too, and order is kept for when it returns. An event whose own
+    listener fails is passed over (and retried on the next run) so it cannot hold
+    up the others; after ``max_attempts()`` it is parked: no longer retried, kept
+    with its error for a person to look at (the admin lists outbox events).
     """
     delivered = 0
+    passed_over: list[int] = []
     while limit is None or delivered < limit:
         size = RELAY_BATCH if limit is None else min(RELAY_BATCH, limit - delivered)
         with transaction.atomic():
             rows = list(
                 OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(dispatched_at__isnull=True)
+                .filter(dispatched_at__isnull=True, attempts__lt=max_attempts())
+                .exclude(pk__in=passed_over)
                 .order_by("pk")[:size]
             )
             if not rows:
                 return delivered
             for row in rows:
-                if not _deliver(row):
+                outcome = _deliver(row)
+                if outcome == UNAVAILABLE:
                     return delivered
+                if outcome == FAILED:
+                    passed_over.append(row.pk)
+                    continue
                 delivered += 1
     return delivered
+
+
+def prune_dispatched(*, older_than_days: int | None = None) -> int:
+    """Delete events delivered more than ``older_than_days`` ago; returns how many.
+
+    Delivered events have done their work (the notifications and packets they
+    started have records of their own); parked and waiting ones are kept.
+    """
+    days = older_than_days
+    if days is None:
+        days = int(settings.PORTAL.get("OUTBOX_KEEP_DAYS", 14))
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    deleted, _by_model = OutboxEvent.objects.filter(dispatched_at__lt=cutoff).delete()
+    return deleted

@@ -12,3 +12,9 @@ def outbox_relay() -> int:
     Safe to run twice at once: each takes the rows the other has not locked.
     """
     return events.relay_pending()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_prune() -> int:
+    """Run by beat once a day: forget events delivered long ago (``OUTBOX_KEEP_DAYS``)."""
+    return events.prune_dispatched()

@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.outbox_relay",
         "schedule": env.float("OUTBOX_RELAY_SECONDS", default=5.0),
     },
+    "prune-outbox": {
+        "task": "core.tasks.outbox_prune",
+        "schedule": _crontab(hour=3, minute=30),
+    },
     "close-due-consultations": {
         "task": "drafts.tasks.consultations_close_due",
         "schedule": 60.0,
@@ -362,6 +366,11 @@ PORTAL = {
     "PACKET_MAX_ATTEMPTS": env.int("PACKET_MAX_ATTEMPTS", default=3),
     # Retry-After of the 503 answered while the database, Redis or the broker is away.
     "RETRY_AFTER_SECONDS": env.int("RETRY_AFTER_SECONDS", default=5),
+    # An outbox event whose own listener keeps failing is parked after this many
+    # deliveries (kept, with its error, for a person); delivered ones are forgotten
+    # after OUTBOX_KEEP_DAYS.
+    "OUTBOX_MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=10),
+    "OUTBOX_KEEP_DAYS": env.int("OUTBOX_KEEP_DAYS", default=14),
     # A packet part (or a queued build, or a merge) silent this long has stalled:
     # the recovery sends it again, and a request for the packet builds it afresh.
     "PACKET_PART_STALL_SECONDS": env.int("PACKET_PART_STALL_SECONDS", default=90),

@@ -182,3 +182,57 @@ def test_a_web_reply_with_the_broker_down_redirects_to_the_saved_reply(
     assert response.status_code == 302
     assert parent.replies.count() == 1
     assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 1
+
+
+def test_an_event_whose_listener_fails_does_not_hold_up_the_others_and_is_parked(
+    settings, monkeypatch
+):
+    """A bug in one listener is not a broker outage: the events behind it are delivered,
+    and after OUTBOX_MAX_ATTEMPTS the failing one is parked, kept with its error."""
+    settings.PORTAL = {**settings.PORTAL, "OUTBOX_MAX_ATTEMPTS": 2}
+    delivered = []
+
+    def broken(**payload):
+        raise TypeError("a bug in this listener")
+
+    monkeypatch.setitem(events._listeners, "test.broken", [broken])
+    monkeypatch.setitem(events._listeners, "test.fine", [lambda **p: delivered.append(p["n"])])
+    bad = OutboxEvent.objects.create(name="test.broken", payload={})
+    for n in (1, 2):
+        OutboxEvent.objects.create(name="test.fine", payload={"n": n})
+    assert events.relay_pending() == 2
+    assert delivered == [1, 2]
+    assert events.relay_pending() == 0  # the second failure parks it
+    assert events.relay_pending() == 0  # parked: no longer tried
+    bad.refresh_from_db()
+    assert bad.attempts == 2
+    assert bad.dispatched_at is None
+    assert "a bug in this listener" in bad.last_error
+
+
+def test_a_broker_outage_stops_the_relay_and_keeps_the_order(monkeypatch):
+    calls = []
+
+    def down(**payload):
+        calls.append(payload["n"])
+        broker_down()
+
+    monkeypatch.setitem(events._listeners, "test.down", [down])
+    for n in (1, 2):
+        OutboxEvent.objects.create(name="test.down", payload={"n": n})
+    assert events.relay_pending() == 0
+    assert calls == [1]  # the second was not tried behind the outage
+
+
+def test_delivered_events_are_forgotten_after_the_keeping_time():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = OutboxEvent.objects.create(name="x", payload={})
+    old.dispatched_at = timezone.now() - timedelta(days=30)
+    old.save()
+    recent = OutboxEvent.objects.create(name="x", payload={}, dispatched_at=timezone.now())
+    waiting = OutboxEvent.objects.create(name="x", payload={})
+    assert events.prune_dispatched(older_than_days=14) == 1
+    assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
