@@ -7,7 +7,12 @@ from simple_history.models import HistoricalRecords
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     PARTICIPANTS = "participants", _("Signed-in participants")
-    RESTRICTED = "restricted", _("Restricted to drafters and officials")
+    RESTRICTED = (
+        "restricted",
+        _(
+            "Restricted: your organisation (and the thread's), the drafters, moderators and officials"
+        ),
+    )
 
 
 class Comment(models.Model):

@@ -107,12 +107,14 @@ class VersionPacketsApi(PortalAPIMixin, generics.ListAPIView):
                 compare_to=compare_to,
                 include_restricted=data["include_restricted"],
             )
-            return idempotency.Outcome(202, None, packet.pk)
+            return idempotency.Outcome(202, {"reused": packet.reused}, packet.pk)
 
         # A retry with the same key names the same packet, shown as it stands now (a
         # packet is polled, so its first answer, "queued", would be stale).
         outcome = idempotency.api_once(request, request_packet)
-        return _packet_response(request, Packet.objects.get(pk=outcome.object_id), 202)
+        packet = Packet.objects.get(pk=outcome.object_id)
+        packet.reused = outcome.body["reused"]
+        return _packet_response(request, packet, 202)
 
 
 @extend_schema_view(

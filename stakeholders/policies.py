@@ -228,7 +228,10 @@ def _desk_view(actor, draft):
 def _view_restricted(actor, draft):
     if sees_everything_on(actor, draft):
         return None
-    return _("Restricted comments are shown only to drafters and officials.")
+    return _(
+        "Restricted comments are shown only to their organisation, the draft's drafters and "
+        "moderators, and officials."
+    )
 
 
 @rule("comment.view")
@@ -241,7 +244,10 @@ def _comment_view(actor, comment):
         return None
     if comment.organisation_id in actor.org_ids or comment.thread_organisation_id in actor.org_ids:
         return None
-    return _("This comment is restricted to drafters and officials.")
+    return _(
+        "This comment is restricted to its organisation, the draft's drafters and moderators, "
+        "and officials."
+    )
 
 
 @rule("comment.view_hidden")
@@ -329,7 +335,10 @@ def _comment_unendorse(actor, comment):
 
 @rule("comment.report")
 def _comment_report(actor, comment):
-    return _need_sign_in(actor) or _comment_view(actor, comment)
+    reason = _need_sign_in(actor) or _comment_view(actor, comment)
+    if reason is None and comment.author_id == actor.user_id:
+        return _("You cannot report your own comment; you may edit or withdraw it.")
+    return reason
 
 
 @rule("comment.moderate")

@@ -264,3 +264,12 @@ def test_anonymous_reply_page_explains_and_offers_sign_in(consultation, client_f
     assert response.status_code == 403
     assert b"Please sign in first." in response.content
     assert b"/accounts/login/?next=" in response.content
+
+
+def test_no_report_link_on_ones_own_comment(consultation, client_for, article_url):
+    c = consultation
+    mine = post_comment(c, user=c.stakeholder_a, body="My own words.")
+    page = client_for(c.stakeholder_a).get(article_url).content.decode()
+    assert url("report", mine) not in page
+    page = client_for(c.stakeholder_b).get(article_url).content.decode()
+    assert url("report", mine) in page
