@@ -359,7 +359,7 @@ print(json.dumps({
     "comments": [[b, pk] for b, pk in rows],
     "outbox_undispatched": OutboxEvent.objects.filter(dispatched_at__isnull=True).count(),
     "outbox_total": OutboxEvent.objects.count(),
-    "packets": {str(p.pk): [p.status, packet_can_retry(p)] for p in
+    "packets": {str(p.pk): [p.status, packet_can_retry(p), p.attempts, str(p.progress)] for p in
                 Packet.objects.filter(pk__in=%(packets)r)},
 }))
 """
@@ -626,7 +626,8 @@ def main() -> int:
             if state["outbox_undispatched"] == 0 and within_60:
                 outbox_ok = True
             packets_ok = all(
-                s == "ready" or (s == "failed" and retry) for s, retry in state["packets"].values()
+                s == "ready" or (s == "failed" and retry)
+                for s, retry, *_ in state["packets"].values()
             )
             if (outbox_ok or not within_60) and packets_ok:
                 break
