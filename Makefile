@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`; the rest are for development.
-.PHONY: setup demo run test lint format migrate messages bench ci backup restore
+.PHONY: setup demo run test lint format migrate messages bench faults ci backup restore
 
 setup:
 	scripts/setup
@@ -41,6 +41,9 @@ messages:
 
 bench:
 	bench/run
+
+faults:  ## fault injection on its own PostgreSQL, Redis, gunicorn and Celery (a few minutes; not in CI)
+	PYTHONPATH=$(CURDIR) .venv/bin/python bench/faults.py $(FAULTS_ARGS)
 
 ci:
 	bash .ci/run

@@ -1,0 +1,699 @@
+#!/usr/bin/env python3
+"""Fault injection: post comments through the API while the services fail, then check nothing was lost.
+
+    make faults               # or: .venv/bin/python bench/faults.py [--posts N --rate R]
+
+Not part of ``make test`` or CI. Everything it starts is its own and on loopback:
+
+1. a PostgreSQL cluster (initdb in a temp dir, run as the ``postgres`` user), a
+   redis-server with AOF, the demo consultation (``load_demo``) and API tokens for
+   ``ngo`` and ``official``; then gunicorn (production settings, 2 workers), a Celery
+   worker (-c 2) and Celery beat, with PACKET_PART_STALL_SECONDS=10 and
+   OUTBOX_RELAY_SECONDS=2;
+2. a few client threads post comments (POST /api/v1/comments/) at a bounded rate,
+   each logical post with its own ``Idempotency-Key``, retrying the same request on a
+   timeout, a connection error or a 503 (honouring Retry-After), bounded in count and
+   time;
+3. meanwhile, one after another: kill -9 the worker (restart it), SIGSTOP Redis for
+   15 s, restart Redis, stop PostgreSQL for 10 s, and kill -9 the worker during a
+   packet build;
+4. then asserts (PASS/FAIL table, exit 1 on a failure): every acknowledged post
+   stored exactly once with the id it was acknowledged with; no 500; Retry-After on
+   every 503; no undispatched outbox event within 60 s; every packet ready (or
+   failed with a retry offered) within 120 s of the last fault;
+5. stops everything it started and deletes its temp dir, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import http.client
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+PYTHON = str(VENV / "python")
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_USER_OS = "postgres"  # the postgres binaries refuse to run as root
+HOST = "127.0.0.1"
+STARTED = time.monotonic()
+HARD_LIMIT_S = 15 * 60  # the whole run, whatever happens
+
+
+def log(message: str) -> None:
+    print(f"[faults {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def check_deadline() -> None:
+    if time.monotonic() - STARTED > HARD_LIMIT_S:
+        raise RuntimeError(f"the run passed its hard limit of {HARD_LIMIT_S} s")
+
+
+class Services:
+    """Every process this run starts, so that all of them can be stopped at the end."""
+
+    def __init__(self, args):
+        self.tmp = Path(tempfile.mkdtemp(prefix="portal-faults-"))
+        os.chmod(self.tmp, 0o755)  # noqa: S103 - the postgres user reaches its dirs
+        self.pgdata = self.tmp / "pg"
+        self.pgsock = self.tmp / "pgsock"
+        self.redis_dir = self.tmp / "redis"
+        self.logs = self.tmp / "logs"
+        for d in (self.pgsock, self.redis_dir, self.logs, self.tmp / "mail", self.tmp / "data"):
+            d.mkdir()
+        shutil.chown(self.pgsock, PG_USER_OS)
+        self.pglog = self.tmp / "pglog"
+        self.pglog.mkdir()
+        shutil.chown(self.pglog, PG_USER_OS)
+        self.pg_port, self.redis_port, self.web_port = free_port(), free_port(), free_port()
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.pg_running = False
+        self.keep = args.keep
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DATABASE_URL": f"postgres://postgres@{HOST}:{self.pg_port}/portal",
+            "REDIS_URL": f"redis://{HOST}:{self.redis_port}/0",
+            # A key for this throwaway cluster only; never a real deployment's.
+            "SECRET_KEY": "faults-only-not-a-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.tmp / "mail"),
+            "PORTAL_DATA_DIR": str(self.tmp / "data"),
+            "MEDIA_ROOT": str(self.tmp / "data" / "media"),
+            "STATIC_ROOT": str(self.tmp / "data" / "static"),
+            "PACKET_PART_STALL_SECONDS": "10",
+            "OUTBOX_RELAY_SECONDS": "2",
+            # The client posts far more than a person would; the per-user and
+            # per-organisation posting limits are not what this run tests.
+            "POST_RATE_PER_USER": "",
+            "POST_RATE_PER_ORGANISATION": "",
+            "LOG_FORMAT": "human",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def run(self, args, *, timeout, check=True, as_pg=False, stdin=None):
+        if as_pg:
+            args = ["runuser", "-u", PG_USER_OS, "--", *args]
+        result = subprocess.run(
+            args,
+            cwd=ROOT if not as_pg else self.tmp,
+            env=self.env,
+            timeout=timeout,
+            text=True,
+            input=stdin,
+            capture_output=True,
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(map(str, args))} exited {result.returncode}:\n"
+                f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+            )
+        return result
+
+    def spawn(self, name, args):
+        log_file = open(self.logs / f"{name}.log", "a")  # noqa: SIM115 - one per process
+        self.procs[name] = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log_file.close()
+        return self.procs[name]
+
+    def wait_for(self, what, probe, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if probe():
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"{what} not up within {timeout} s")
+
+    def kill(self, name, sig=signal.SIGTERM, wait=20.0):
+        proc = self.procs.get(name)
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+
+    # --- PostgreSQL -------------------------------------------------------------------
+
+    def pg_init(self):
+        self.pgdata.mkdir()
+        shutil.chown(self.pgdata, PG_USER_OS)
+        self.run(
+            [PG_BIN / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            timeout=120,
+            as_pg=True,
+        )
+        self.pg_start()
+        self.run(
+            [PG_BIN / "createdb", "-h", HOST, "-p", str(self.pg_port), "-U", "postgres", "portal"],
+            timeout=30,
+        )
+
+    def pg_start(self):
+        options = (
+            f"-p {self.pg_port} -k {self.pgsock} -c listen_addresses={HOST} "
+            "-c fsync=on -c max_connections=100"
+        )
+        self.run(
+            [
+                PG_BIN / "pg_ctl",
+                "-D",
+                self.pgdata,
+                "-l",
+                self.pglog / "postgres.log",
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
+            timeout=90,
+            as_pg=True,
+        )
+        self.pg_running = True
+
+    def pg_stop(self):
+        self.run(
+            [PG_BIN / "pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "-t", "60", "stop"],
+            timeout=90,
+            as_pg=True,
+            check=False,
+        )
+        self.pg_running = False
+
+    # --- Redis ------------------------------------------------------------------------
+
+    def redis_start(self):
+        self.spawn(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--dir",
+                str(self.redis_dir),
+                "--protected-mode",
+                "no",
+            ],
+        )
+
+        def up():
+            try:
+                with socket.create_connection((HOST, self.redis_port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        self.wait_for("redis", up, 30)
+
+    # --- the portal -------------------------------------------------------------------
+
+    def django(self, code, timeout=600):
+        result = self.run([PYTHON, "manage.py", "shell", "-c", code], timeout=timeout)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def web_start(self):
+        self.spawn(
+            "gunicorn",
+            [
+                str(VENV / "gunicorn"),
+                "portal.wsgi:application",
+                "--bind",
+                f"{HOST}:{self.web_port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "30",
+            ],
+        )
+
+        def up():
+            try:
+                conn = http.client.HTTPConnection(HOST, self.web_port, timeout=5)
+                conn.request("GET", "/health/")
+                return conn.getresponse().status == 200
+            except OSError:
+                return False
+
+        self.wait_for("gunicorn", up, 60)
+
+    def worker_start(self):
+        self.spawn(
+            "worker",
+            [
+                str(VENV / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-c",
+                "2",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"faults-{uuid.uuid4().hex[:6]}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+        )
+
+    def beat_start(self):
+        self.spawn(
+            "beat",
+            [
+                str(VENV / "celery"),
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "-s",
+                str(self.tmp / "beat-schedule"),
+            ],
+        )
+
+    def stop_all(self):
+        for name in ("gunicorn", "beat", "worker", "redis"):
+            self.kill(name)
+        if self.pg_running or (self.pgdata / "postmaster.pid").exists():
+            self.pg_stop()
+        if self.keep:
+            log(f"kept {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from drafts.models import DraftVersion, Provision
+call_command("load_demo", stdout=open("/dev/null", "w"))
+User = get_user_model()
+tokens = {n: Token.objects.get_or_create(user=User.objects.get(username=n))[0].key
+          for n in ("ngo", "official")}
+version = DraftVersion.objects.filter(status=DraftVersion.Status.IN_CONSULTATION).first()
+provisions = list(Provision.objects.for_reading(version).filter(kind="article")
+                  .values_list("stable_id", flat=True)[:20])
+print(json.dumps({"tokens": tokens, "version": version.pk, "provisions": provisions}))
+"""
+
+CHECK = """
+import json
+from django.db.models import Count
+from comments.models import Comment
+from core.models import OutboxEvent
+from packets.models import Packet
+from packets.services import packet_can_retry
+rows = (Comment.objects.filter(body__startswith=%(prefix)r)
+        .values_list("body", "pk"))
+print(json.dumps({
+    "comments": [[b, pk] for b, pk in rows],
+    "outbox_undispatched": OutboxEvent.objects.filter(dispatched_at__isnull=True).count(),
+    "outbox_total": OutboxEvent.objects.count(),
+    "packets": {str(p.pk): [p.status, packet_can_retry(p), p.attempts, str(p.progress)] for p in
+                Packet.objects.filter(pk__in=%(packets)r)},
+}))
+"""
+
+
+# --- the client ----------------------------------------------------------------------
+
+
+class Client:
+    """Posts logical comments, each with its own key, retrying the same request."""
+
+    def __init__(self, port, setup, run_id, posts, rate, threads):
+        self.port, self.setup, self.run_id = port, setup, run_id
+        self.posts, self.rate, self.threads = posts, rate, threads
+        self.lock = threading.Lock()
+        self.statuses: Counter = Counter()
+        self.missing_retry_after = 0
+        self.acked: dict[int, int] = {}  # logical post -> comment id
+        self.conflicting: list[tuple[int, int, int]] = []
+        self.gave_up: dict[int, str] = {}
+        self.attempts = 0
+        self.server_errors: list[str] = []
+        self.next_slot = time.monotonic()
+        self.done = threading.Event()
+
+    def body(self, i):
+        return f"fault-{self.run_id}-{i:05d}: the deadline should count from discovery."
+
+    def request(self, method, path, token, payload=None, key=None, timeout=10.0):
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        data = None
+        if payload is not None:
+            data = json.dumps(payload)
+            headers["Content-Type"] = "application/json"
+        if key:
+            headers["Idempotency-Key"] = key
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+            return response.status, response.getheader("Retry-After"), raw
+        finally:
+            conn.close()
+
+    def pace(self):
+        with self.lock:
+            slot = max(self.next_slot, time.monotonic())
+            self.next_slot = slot + 1.0 / self.rate
+        time.sleep(max(0.0, slot - time.monotonic()))
+
+    def post_one(self, i):
+        s = self.setup
+        payload = {
+            "version": s["version"],
+            "provision": s["provisions"][i % len(s["provisions"])],
+            "kind": "comment",
+            "body": self.body(i),
+        }
+        key = f"faults-{self.run_id}-{i}"
+        deadline = time.monotonic() + 120
+        delay = 0.5
+        for _attempt in range(30):
+            with self.lock:
+                self.attempts += 1
+            wait = delay
+            try:
+                status, retry_after, raw = self.request(
+                    "POST", "/api/v1/comments/", s["tokens"]["ngo"], payload, key
+                )
+            except (OSError, http.client.HTTPException) as error:
+                status, retry_after, raw = type(error).__name__, None, b""
+            with self.lock:
+                self.statuses[status] += 1
+            if status == 201:
+                comment_id = json.loads(raw)["id"]
+                with self.lock:
+                    first = self.acked.setdefault(i, comment_id)
+                    if first != comment_id:
+                        self.conflicting.append((i, first, comment_id))
+                return
+            if status == 503:
+                if retry_after is None:
+                    with self.lock:
+                        self.missing_retry_after += 1
+                else:
+                    wait = max(wait, min(float(retry_after), 15.0))
+            elif isinstance(status, int):
+                if status >= 500:
+                    with self.lock:
+                        self.server_errors.append(f"post {i}: {status} {raw[:300]!r}")
+                if status != 429:
+                    with self.lock:
+                        self.gave_up[i] = f"{status} {raw[:200]!r}"
+                    return
+            if time.monotonic() + wait > deadline:
+                break
+            time.sleep(wait)
+            delay = min(delay * 2, 8.0)
+        with self.lock:
+            self.gave_up[i] = f"retries exhausted, last {status}"
+
+    def worker(self, todo: queue.Queue):
+        while True:
+            try:
+                i = todo.get_nowait()
+            except queue.Empty:
+                return
+            self.pace()
+            self.post_one(i)
+
+    def start(self):
+        todo: queue.Queue = queue.Queue()
+        for i in range(self.posts):
+            todo.put(i)
+        self.pool = [
+            threading.Thread(target=self.worker, args=(todo,), daemon=True)
+            for _ in range(self.threads)
+        ]
+        for t in self.pool:
+            t.start()
+
+    def join(self, timeout):
+        deadline = time.monotonic() + timeout
+        for t in self.pool:
+            t.join(max(0.1, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self.pool)
+
+
+# --- the faults ----------------------------------------------------------------------
+
+
+def sleep_bounded(seconds):
+    check_deadline()
+    time.sleep(seconds)
+
+
+def fault_worker_kill(svc, notes):
+    svc.kill("worker", signal.SIGKILL)
+    notes.append("worker killed (-9)")
+    sleep_bounded(2)
+    svc.worker_start()
+
+
+def fault_redis_pause(svc, notes):
+    proc = svc.procs["redis"]
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        sleep_bounded(15)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    notes.append("redis SIGSTOP 15 s, SIGCONT")
+
+
+def fault_redis_restart(svc, notes):
+    svc.kill("redis", signal.SIGTERM)
+    sleep_bounded(2)
+    svc.redis_start()
+    notes.append("redis restarted (AOF)")
+
+
+def fault_pg_stop(svc, notes):
+    svc.pg_stop()
+    sleep_bounded(10)
+    svc.pg_start()
+    notes.append("postgres stopped (fast) 10 s, started")
+
+
+def fault_packet_kill(svc, client, packets, notes):
+    token = client.setup["tokens"]["official"]
+    path = f"/api/v1/versions/{client.setup['version']}/packets/"
+    packet_id = None
+    for _ in range(10):
+        try:
+            status, _ra, raw = client.request("POST", path, token, {"language": "en"}, timeout=15)
+        except (OSError, http.client.HTTPException):
+            status, raw = None, b""
+        if status in (200, 201, 202):
+            packet_id = json.loads(raw)["id"]
+            break
+        time.sleep(2)
+    if packet_id is None:
+        notes.append("packet request failed")
+        return
+    packets.append(packet_id)
+    seen = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _ra, raw = client.request("GET", f"/api/v1/packets/{packet_id}/", token)
+            seen = json.loads(raw).get("status") if status == 200 else seen
+        except (OSError, http.client.HTTPException, ValueError):
+            pass
+        if seen in ("building", "ready", "failed"):
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)  # into the build, not at its very first step
+    svc.kill("worker", signal.SIGKILL)
+    notes.append(f"packet {packet_id}: worker killed (-9) while {seen}")
+    sleep_bounded(2)
+    svc.worker_start()
+
+
+# --- main ----------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=3.0, help="posts per second, all threads")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        print("run as root (the postgres binaries are run as the postgres user)")
+        return 2
+    svc = Services(args)
+    atexit.register(svc.stop_all)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started_at = datetime.now()
+    try:
+        log(f"temp dir {svc.tmp}; pg :{svc.pg_port}, redis :{svc.redis_port}, web :{svc.web_port}")
+        svc.pg_init()
+        svc.redis_start()
+        svc.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], timeout=600)
+        setup = svc.django(SETUP)
+        log(f"consultation: version {setup['version']}, {len(setup['provisions'])} articles")
+        svc.web_start()
+        svc.worker_start()
+        svc.beat_start()
+        time.sleep(3)
+
+        run_id = uuid.uuid4().hex[:8]
+        client = Client(svc.web_port, setup, run_id, args.posts, args.rate, args.threads)
+        client.start()
+        log(f"posting {args.posts} comments at {args.rate}/s")
+        notes: list[str] = []
+        packets: list[int] = []
+        faults = [
+            ("worker kill -9", lambda: fault_worker_kill(svc, notes)),
+            ("redis SIGSTOP 15 s", lambda: fault_redis_pause(svc, notes)),
+            ("redis restart", lambda: fault_redis_restart(svc, notes)),
+            ("postgres stop 10 s", lambda: fault_pg_stop(svc, notes)),
+            ("worker kill -9 mid packet", lambda: fault_packet_kill(svc, client, packets, notes)),
+        ]
+        sleep_bounded(8)
+        for name, inject in faults:
+            log(f"fault: {name}")
+            inject()
+            log(f"recovering; {len(client.acked)} acknowledged so far")
+            sleep_bounded(10)
+        last_fault = time.monotonic()
+        if not client.join(timeout=300):
+            log("client threads still running after 300 s")
+        log(f"posting done: {len(client.acked)} acknowledged, {len(client.gave_up)} given up")
+
+        # Settle: the outbox empties and packets finish, each within its bound.
+        check_sql = CHECK % {"prefix": f"fault-{run_id}-", "packets": packets}
+        outbox_ok = packets_ok = False
+        state = {}
+        while time.monotonic() - last_fault < 120:
+            state = svc.django(check_sql, timeout=60)
+            within_60 = time.monotonic() - last_fault <= 60
+            if state["outbox_undispatched"] == 0 and within_60:
+                outbox_ok = True
+            packets_ok = all(
+                s == "ready" or (s == "failed" and retry)
+                for s, retry, *_ in state["packets"].values()
+            )
+            if (outbox_ok or not within_60) and packets_ok:
+                break
+            time.sleep(3)
+        settled = time.monotonic() - last_fault
+
+        stored: dict[str, list[int]] = {}
+        for body, pk in state["comments"]:
+            stored.setdefault(body, []).append(pk)
+        lost = [i for i in client.acked if client.body(i) not in stored]
+        dupes = [b for b, pks in stored.items() if len(pks) > 1]
+        wrong_id = [i for i, pk in client.acked.items() if stored.get(client.body(i), [pk]) != [pk]]
+        statuses = dict(sorted(((str(k), v) for k, v in client.statuses.items())))
+        results = [
+            ("acknowledged posts stored", not lost, f"{len(client.acked)} acked, {len(lost)} lost"),
+            ("no post stored twice", not dupes, f"{len(dupes)} bodies stored more than once"),
+            (
+                "acked id is the stored one",
+                not wrong_id and not client.conflicting,
+                f"{len(wrong_id)} differ, {len(client.conflicting)} acked twice with other ids",
+            ),
+            ("every post acknowledged", not client.gave_up, f"{len(client.gave_up)} given up"),
+            (
+                "no HTTP 500",
+                not any(isinstance(k, int) and k >= 500 and k != 503 for k in client.statuses),
+                "; ".join(client.server_errors[:3]) or "none",
+            ),
+            (
+                "Retry-After on every 503",
+                client.missing_retry_after == 0,
+                f"{client.statuses.get(503, 0)} 503s, {client.missing_retry_after} without",
+            ),
+            (
+                "outbox drained within 60 s",
+                outbox_ok,
+                f"{state.get('outbox_undispatched')} undispatched of {state.get('outbox_total')}",
+            ),
+            ("packets ready within 120 s", packets_ok and bool(packets), f"{state.get('packets')}"),
+        ]
+        duration = time.monotonic() - STARTED
+        print()
+        print(f"Fault injection run {started_at:%Y-%m-%d %H:%M}, {duration:.0f} s, run {run_id}")
+        print(f"faults: {'; '.join(notes)}")
+        print(f"statuses seen (attempts {client.attempts}): {statuses}")
+        print(
+            f"settled {settled:.0f} s after the last fault; unacked stored: "
+            f"{len(set(stored) - {client.body(i) for i in client.acked})}"
+        )
+        if client.gave_up:
+            print(f"given up (first 5): {list(client.gave_up.items())[:5]}")
+        print()
+        print(f"| {'check':<30} | result | detail")
+        print(f"|{'-' * 32}|--------|-------")
+        for name, ok, detail in results:
+            print(f"| {name:<30} | {'PASS' if ok else 'FAIL':<6} | {detail}")
+        return 0 if all(ok for _, ok, _ in results) else 1
+    except Exception as error:
+        log(f"ERROR: {error}")
+        for name in ("gunicorn", "worker", "beat"):
+            path = svc.logs / f"{name}.log"
+            if path.exists():
+                print(f"--- {name}.log (tail)\n{path.read_text()[-2000:]}")
+        return 2
+    finally:
+        svc.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
