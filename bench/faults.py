@@ -462,21 +462,21 @@ class Client:
         with self.lock:
             self.gave_up[i] = f"retries exhausted, last {status}"
 
-    def worker(self, todo: queue.Queue):
+    def worker(self, waiting_posts: queue.Queue):
         while True:
             try:
-                i = todo.get_nowait()
+                i = waiting_posts.get_nowait()
             except queue.Empty:
                 return
             self.pace()
             self.post_one(i)
 
     def start(self):
-        todo: queue.Queue = queue.Queue()
+        waiting_posts: queue.Queue = queue.Queue()
         for i in range(self.posts):
-            todo.put(i)
+            waiting_posts.put(i)
         self.pool = [
-            threading.Thread(target=self.worker, args=(todo,), daemon=True)
+            threading.Thread(target=self.worker, args=(waiting_posts,), daemon=True)
             for _ in range(self.threads)
         ]
         for t in self.pool:
