@@ -48,7 +48,9 @@ def test_bell_list_mark_read_and_unfollow(transactional_db, consultation, page):
     page.get_by_role("link", name="Notification settings and followed drafts").click()
     assert run_axe(page) == []
     page.locator(".follow-form button").click()
-    page.wait_for_selector(".follow-form button:has-text('Follow')")
+    # Wait for the swapped form (":has-text('Follow')" would also match "Unfollow" at once,
+    # before the request had finished).
+    page.wait_for_selector(".follow-hint:has-text('Hear about new versions')")
     assert not Follow.objects.exists()
     assert page.js_errors == []
 
