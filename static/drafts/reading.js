@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // On a phone the contents (dozens of entries) would push the law screens down:
+  // fold them, once, when the page loads; the reader opens them with one tap.
+  if (window.matchMedia("(max-width: 50rem)").matches) {
+    document.querySelectorAll(".toc-details").forEach(function (details) {
+      details.open = false;
+    });
+  }
+
   function articleOf(node) {
     var element = node && (node.nodeType === 1 ? node : node.parentElement);
     return element ? element.closest(".article[data-comments-url]") : null;

@@ -1,0 +1,70 @@
+"""Reading on a phone: the law comes before its contents, and an article page starts with the text.
+
+At 390 × 844 (a phone, touch) the contents are folded into a disclosure the reader opens with one
+tap; at 1366 × 900 they stay open beside the text. Without JavaScript they are open everywhere.
+"""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+def open_page(browser, live_server, url, device, language="en"):
+    context = browser.new_context(base_url=live_server.url, **device)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    return context, page, errors
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_on_a_phone_the_contents_are_folded_and_open_with_a_tap(
+    browser, live_server, consultation, language
+):
+    url = reverse("comments:read", args=[consultation.draft.slug])
+    context, page, errors = open_page(browser, live_server, url, PHONE, language)
+    try:
+        details = page.locator(".toc-details")
+        assert details.evaluate("d => d.open") is False
+        assert page.locator(".toc ol").is_hidden()
+        page.locator(".toc-details > summary").tap()
+        assert details.evaluate("d => d.open") is True
+        assert page.locator(".toc ol").is_visible()
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_on_a_desktop_the_contents_stay_open(browser, live_server, consultation):
+    url = reverse("comments:read", args=[consultation.draft.slug])
+    context, page, errors = open_page(browser, live_server, url, DESKTOP)
+    try:
+        assert page.locator(".toc-details").evaluate("d => d.open") is True
+        assert page.locator(".toc ol").is_visible()
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_an_article_page_on_a_phone_shows_its_text_in_the_first_screen(
+    browser, live_server, consultation, language
+):
+    c = consultation
+    url = reverse("comments:article", args=[c.draft.slug, c.version.number, c.article.stable_id])
+    context, page, errors = open_page(browser, live_server, url, PHONE, language)
+    try:
+        text = page.locator("#article-text")
+        box = text.bounding_box()
+        assert box is not None
+        assert box["y"] < 844
+        assert text.get_attribute("lang") == language
+        assert errors == []
+    finally:
+        context.close()
