@@ -20,10 +20,10 @@ from comments.models import Comment, Disposition, Endorsement
 from drafts.models import DraftVersion, Provision
 from stakeholders.policies import packet_reader_filter
 
-from .selectors import packet_comments
+from .selectors import active_endorsements, packet_comments
 
 # Bump whenever the templates or the CSS change what a packet looks like.
-TEMPLATE_VERSION = "packet-8"
+TEMPLATE_VERSION = "packet-9"
 
 
 def _feed(digest, label: str, rows) -> None:
@@ -88,7 +88,14 @@ def packet_fingerprint(
     compare_to: DraftVersion | None,
     language: str,
     include_restricted: bool,
+    as_of=None,
 ) -> str:
+    """The fingerprint of the packet these options give, now or ``as_of`` a build's start.
+
+    Comments and endorsements made after ``as_of`` are not in that build, so
+    they do not change its fingerprint; an edit, a withdrawal or a decision
+    on a comment it holds does.
+    """
     digest = hashlib.sha256()
     draft = version.draft
     _feed(
@@ -104,7 +111,7 @@ def packet_fingerprint(
     _feed(digest, "provisions", _provision_rows(version))
     if compare_to is not None:
         _feed(digest, "compare", _provision_rows(compare_to))
-    comments = packet_comments(version=version, include_restricted=include_restricted)
+    comments = packet_comments(version=version, include_restricted=include_restricted, as_of=as_of)
     _feed(
         digest,
         "comments",
@@ -138,7 +145,8 @@ def packet_fingerprint(
     _feed(
         digest,
         "endorsements",
-        Endorsement.objects.filter(comment__in=comments.values("pk"), withdrawn_at__isnull=True)
+        Endorsement.objects.filter(comment__in=comments.values("pk"))
+        .filter(active_endorsements(as_of))
         .order_by("comment_id", "organisation_id")
         .values_list("comment_id", "organisation_id", "organisation__name_en", "created_at")
         .iterator(chunk_size=2000),

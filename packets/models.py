@@ -47,6 +47,11 @@ class Packet(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("build attempts"), default=0)
+    rebuilds = models.PositiveIntegerField(
+        _("rebuilds for changed comments"),
+        default=0,
+        help_text=_("Builds started again because a comment in the packet changed meanwhile."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

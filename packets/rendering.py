@@ -43,7 +43,6 @@ from drafts.redline import version_redline
 from stakeholders.policies import packet_reader_filter
 
 from .fetcher import SCHEME, PacketURLFetcher
-from .fingerprint import TEMPLATE_VERSION
 from .models import Packet
 from .selectors import Unit, document_units, packet_statistics, plan_parts, threads_for
 
@@ -198,9 +197,9 @@ class PacketDocument:
             "title_en": self.draft.title_en,
             "title_km": km(self.draft.title_km),
             "built_at": built_at,
+            "as_of": self.packet.started_at,
             "compare_to": compare,
             "toc": entries,
-            "template_version": TEMPLATE_VERSION,
         }
 
     def part_html(self, part: dict, *, first_in_section: bool) -> str:
@@ -357,12 +356,10 @@ class PacketDocument:
         return [row for row in rows if row.comment_id in included]
 
     def packet_comment_ids(self):
-        from .selectors import packet_comments
+        from .selectors import included_comments
 
         return (
-            packet_comments(version=self.version, include_restricted=self.packet.include_restricted)
-            .filter(parent__isnull=True)
-            .values_list("pk", flat=True)
+            included_comments(self.packet).filter(parent__isnull=True).values_list("pk", flat=True)
         )
 
     def _matrix_units(self, units: list[Unit]) -> list[dict]:

@@ -24,11 +24,35 @@ from stakeholders.policies import packet_comment_filter
 from .models import Packet
 
 
-def packet_comments(*, version: DraftVersion, include_restricted: bool):
-    """The comments a packet of ``version`` includes, in no particular order."""
-    return Comment.objects.filter(version=version).filter(
+def packet_comments(*, version: DraftVersion, include_restricted: bool, as_of=None):
+    """The comments a packet of ``version`` includes, in no particular order.
+
+    ``as_of`` (the moment a build started) leaves out what was posted later: a
+    packet is the record as it stood at one moment, so a campaign still posting
+    while it renders neither changes it half-way nor keeps it rebuilding.
+    """
+    comments = Comment.objects.filter(version=version).filter(
         packet_comment_filter(include_restricted=include_restricted)
     )
+    if as_of is not None:
+        comments = comments.filter(created_at__lte=as_of)
+    return comments
+
+
+def included_comments(packet: Packet):
+    """The comments of this packet's build: its options, as of the moment the build started."""
+    return packet_comments(
+        version=packet.version,
+        include_restricted=packet.include_restricted,
+        as_of=packet.started_at,
+    )
+
+
+def active_endorsements(as_of=None) -> Q:
+    """Endorsements in force at ``as_of`` (now when None): made by then, not withdrawn by then."""
+    if as_of is None:
+        return Q(withdrawn_at__isnull=True)
+    return Q(created_at__lte=as_of) & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=as_of))
 
 
 # --- the document's chapters ------------------------------------------------------
@@ -114,7 +138,7 @@ def plan_parts(packet: Packet, units: list[Unit] | None = None) -> list[dict]:
 def _comment_parts(packet: Packet, units: list[Unit]) -> list[dict]:
     threads = Counter(
         dict(
-            packet_comments(version=packet.version, include_restricted=packet.include_restricted)
+            included_comments(packet)
             .filter(parent__isnull=True)
             .values_list("provision_id")
             .annotate(n=Count("pk"))
@@ -166,7 +190,7 @@ def threads_for(
     ``threads`` = (offset, limit) takes a slice of one provision's threads, for
     an article with more comments than one part may hold.
     """
-    base = packet_comments(version=packet.version, include_restricted=packet.include_restricted)
+    base = included_comments(packet)
     queryset = base.filter(provision_id__in=provision_ids)
     if threads is not None:
         offset, limit = threads
@@ -181,7 +205,7 @@ def threads_for(
         .prefetch_related(
             Prefetch(
                 "endorsements",
-                queryset=Endorsement.objects.filter(withdrawn_at__isnull=True)
+                queryset=Endorsement.objects.filter(active_endorsements(packet.started_at))
                 .select_related("organisation")
                 .order_by("created_at", "pk"),
                 to_attr="active_endorsements",
@@ -194,7 +218,7 @@ def threads_for(
 def packet_statistics(*, packet: Packet, units: list[Unit]) -> dict:
     """Counts for the statistics annex: by kind of organisation, by chapter, by disposition."""
 
-    comments = packet_comments(version=packet.version, include_restricted=packet.include_restricted)
+    comments = included_comments(packet)
     unit_of = {p.pk: unit.index for unit in units for p in unit.provisions}
     by_kind = Counter()
     by_unit = Counter()

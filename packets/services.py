@@ -216,7 +216,7 @@ def _requeue(packet: Packet) -> None:
     packet.progress = _("Waiting for a worker")
     packet.build_token = ""
     packet.merge_token = ""
-    packet.attempts = 0
+    packet.attempts = packet.rebuilds = 0
     packet.parts_done = 0
     packet.file.name = ""
     packet.page_count = packet.size_bytes = packet.finished_at = None
@@ -359,22 +359,25 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
                 % {"n": packet.attempts},
             )
             return None
-        # What is built is what the content is now; a change since the request
-        # makes this a packet of the new content.
+        # What is built is the record as it stands now, the moment this attempt
+        # starts (``started_at``); a change since the request makes this a
+        # packet of the new content.
+        now = timezone.now()
+        packet.started_at = now
         packet.fingerprint = packet_fingerprint(
             version=packet.version,
             compare_to=packet.compare_to,
             language=packet.language,
             include_restricted=packet.include_restricted,
+            as_of=now,
         )
         with translation.override(packet_language(packet)):
             parts = PacketDocument(packet).parts
-        now = timezone.now()
         packet.status = Packet.Status.BUILDING
         packet.build_token = uuid.uuid4().hex
         packet.merge_token = ""
         packet.attempts += 1
-        packet.started_at = packet.heartbeat_at = packet.dispatched_at = now
+        packet.heartbeat_at = packet.dispatched_at = now
         packet.parts_total = len(parts)
         packet.parts_done = 0
         packet.error = ""
@@ -542,7 +545,10 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
     replaced, or a redelivered one after the packet is ready, changes nothing
     and deletes only its own file. If the content changed while the parts
     were rendering (a comment posted meanwhile), the result would not match
-    its fingerprint: the packet is built again instead.
+    its fingerprint: the packet is built again instead. Comments posted after
+    the build started are not part of it (``as_of``) and change nothing; an
+    edit or a decision on one it holds does. Such rebuilds are not
+    interruptions and are counted apart, up to PORTAL["PACKET_MAX_REBUILDS"].
     """
     from .rendering import PacketDocument, merge, packet_language, render_front
 
@@ -568,16 +574,10 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
         compare_to=packet.compare_to,
         language=packet.language,
         include_restricted=packet.include_restricted,
+        as_of=packet.started_at,
     )
     if current != packet.fingerprint:
-        with transaction.atomic():
-            claimed = Packet.objects.select_for_update().get(pk=packet_id)
-            if claimed.build_token == token and claimed.merge_token == merge_token:
-                claimed.status = Packet.Status.QUEUED
-                claimed.progress = _("The comments changed during the build; building again")
-                claimed.build_token = claimed.merge_token = ""
-                claimed.save()
-                _enqueue_build(claimed)
+        _rebuild_for_changed_content(packet_id, token, merge_token)
         return False
     temporary = _save_exact(
         f"{work_prefix(packet_id, token)}/packet-{merge_token[:8]}.pdf.partial", ContentFile(pdf)
@@ -607,6 +607,36 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
     cleanup_work(packet_id)  # the parts are merged: their files go
     PacketPart.objects.filter(packet_id=packet_id).delete()
     return True
+
+
+def max_rebuilds() -> int:
+    return int(settings.PORTAL.get("PACKET_MAX_REBUILDS", 5))
+
+
+def _rebuild_for_changed_content(packet_id: int, token: str, merge_token: str) -> None:
+    """A comment the build holds was edited or decided meanwhile: build it again, a few times at most."""
+    with transaction.atomic():
+        claimed = Packet.objects.select_for_update().get(pk=packet_id)
+        if claimed.build_token != token or claimed.merge_token != merge_token:
+            return
+        if claimed.rebuilds >= max_rebuilds():
+            _fail(
+                claimed,
+                _(
+                    "The comments in this packet kept changing while it was built; "
+                    "retry it from this page."
+                ),
+            )
+            return
+        claimed.rebuilds += 1
+        # The attempt ran to its end: it was not interrupted, so it does not
+        # count towards PACKET_MAX_ATTEMPTS.
+        claimed.attempts = max(0, claimed.attempts - 1)
+        claimed.status = Packet.Status.QUEUED
+        claimed.progress = _("The comments changed during the build; building again")
+        claimed.build_token = claimed.merge_token = ""
+        claimed.save()
+        _enqueue_build(claimed)
 
 
 # --- recovery -------------------------------------------------------------------------

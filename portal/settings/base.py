@@ -364,6 +364,9 @@ PORTAL = {
     "PACKET_THREADS_PER_PART": env.int("PACKET_THREADS_PER_PART", default=400),
     "PACKET_OVERLAY_PAGES": env.int("PACKET_OVERLAY_PAGES", default=200),
     "PACKET_MAX_ATTEMPTS": env.int("PACKET_MAX_ATTEMPTS", default=3),
+    # Builds started again because a comment in the packet was edited or decided
+    # while it rendered (new comments do not count: a build is as of its start).
+    "PACKET_MAX_REBUILDS": env.int("PACKET_MAX_REBUILDS", default=5),
     # Retry-After of the 503 answered while the database, Redis or the broker is away.
     "RETRY_AFTER_SECONDS": env.int("RETRY_AFTER_SECONDS", default=5),
     # An outbox event whose own listener keeps failing is parked after this many

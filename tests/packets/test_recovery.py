@@ -335,3 +335,68 @@ def test_a_build_planned_without_part_rows_is_planned_again(
     assert sent == [("build",)]
     new_token, _count = services.packet_build_start(packet_id=packet.pk)
     assert new_token != token
+
+
+def _build_parts(packet, token, count, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for index in range(count):
+            services.packet_render_part(packet_id=packet.pk, token=token, index=index)
+
+
+def test_comments_posted_during_a_build_are_left_for_the_next_packet(
+    story, sent, django_capture_on_commit_callbacks
+):
+    """A campaign posting while a packet renders neither changes it half-way nor restarts it."""
+    from comments import services as comment_services
+
+    packet = _request(story)
+    token, count = services.packet_build_start(packet_id=packet.pk)
+    started = Packet.objects.get(pk=packet.pk)
+    first = story.version.provisions.filter(kind="article").order_by("position").first()
+    for n in range(3):
+        comment_services.comment_create(
+            by=story.consultation.stakeholder_b,
+            version=story.version,
+            provision=first,
+            body=f"Posted while the packet is built, number {n}.",
+        )
+    _build_parts(packet, token, count, django_capture_on_commit_callbacks)
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.READY
+    assert packet.fingerprint == started.fingerprint
+    assert (packet.attempts, packet.rebuilds) == (1, 0)
+    # The packet is the record as of its start, and says so; asking again gives a new one.
+    again = _request(story)
+    assert again.pk != packet.pk and not again.reused
+
+
+def test_a_decision_during_a_build_rebuilds_without_using_up_the_attempts(
+    story, sent, django_capture_on_commit_callbacks, settings
+):
+    from comments import services as comment_services
+
+    settings.PORTAL = {**settings.PORTAL, "PACKET_MAX_ATTEMPTS": 1, "PACKET_MAX_REBUILDS": 2}
+    packet = _request(story)
+    for round_ in range(3):
+        token, count = services.packet_build_start(packet_id=packet.pk)
+        comment_services.disposition_record(
+            comment=story.public_comment,
+            by=story.consultation.drafter,
+            status="partly_accepted",
+            response=f"We narrowed the definition (answer {round_}, during the build).",
+        )
+        _build_parts(packet, token, count, django_capture_on_commit_callbacks)
+        packet.refresh_from_db()
+        if round_ < 2:
+            assert packet.status == Packet.Status.QUEUED, packet.error
+            assert (packet.attempts, packet.rebuilds) == (0, round_ + 1)
+    # Changing under every build, it stops after PACKET_MAX_REBUILDS with a retry offered.
+    assert packet.status == Packet.Status.FAILED
+    assert "kept changing" in packet.error
+    assert services.packet_can_retry(packet)
+    # Once the comments are quiet, a retry builds it.
+    services.packet_retry(packet=packet, by=story.consultation.official)
+    token, count = services.packet_build_start(packet_id=packet.pk)
+    _build_parts(packet, token, count, django_capture_on_commit_callbacks)
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.READY
