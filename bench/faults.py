@@ -10,17 +10,21 @@ Not part of ``make test`` or CI. Everything it starts is its own and on loopback
    ``ngo`` and ``official``; then gunicorn (production settings, 2 workers), a Celery
    worker (-c 2) and Celery beat, with PACKET_PART_STALL_SECONDS=10 and
    OUTBOX_RELAY_SECONDS=2;
-2. a few client threads post comments (POST /api/v1/comments/) at a bounded rate,
-   each logical post with its own ``Idempotency-Key``, retrying the same request on a
-   timeout, a connection error or a 503 (honouring Retry-After), bounded in count and
-   time;
+2. a few client threads post comments (POST /api/v1/comments/) at a bounded rate —
+   every fifth a reply by another organisation to an earlier comment, so that reply
+   notifications and their emails flow — each logical post with its own
+   ``Idempotency-Key``, retrying the same request on a timeout, a connection error or
+   a 503 (honouring Retry-After), bounded in count and time;
 3. meanwhile, one after another: kill -9 the worker (restart it), SIGSTOP Redis for
-   15 s, restart Redis, stop PostgreSQL for 10 s, and kill -9 the worker during a
-   packet build;
+   15 s, restart Redis, stop PostgreSQL for 10 s; then, each during a packet build
+   (English, Khmer, both): kill -9 the worker, SIGSTOP Redis, stop PostgreSQL;
 4. then asserts (PASS/FAIL table, exit 1 on a failure): every acknowledged post
    stored exactly once with the id it was acknowledged with; no 500; Retry-After on
-   every 503; no undispatched outbox event within 60 s; every packet ready (or
-   failed with a retry offered) within 120 s of the last fault;
+   every 503; each acknowledged reply notified to its thread's author exactly once,
+   and each of those notifications emailed exactly once (counted in the file email
+   backend's output by its X-Portal-Notification header) and recorded as emailed; no
+   undispatched outbox event within 60 s; every packet ready (or failed with a retry
+   offered) within 120 s of the last fault;
 5. stops everything it started and deletes its temp dir, whatever happens.
 """
 
@@ -339,7 +343,7 @@ from drafts.models import DraftVersion, Provision
 call_command("load_demo", stdout=open("/dev/null", "w"))
 User = get_user_model()
 tokens = {n: Token.objects.get_or_create(user=User.objects.get(username=n))[0].key
-          for n in ("ngo", "official")}
+          for n in ("ngo", "embassy", "official")}
 version = DraftVersion.objects.filter(status=DraftVersion.Status.IN_CONSULTATION).first()
 provisions = list(Provision.objects.for_reading(version).filter(kind="article")
                   .values_list("stable_id", flat=True)[:20])
@@ -351,12 +355,17 @@ import json
 from django.db.models import Count
 from comments.models import Comment
 from core.models import OutboxEvent
+from notifications.models import Notification
 from packets.models import Packet
 from packets.services import packet_can_retry
 rows = (Comment.objects.filter(body__startswith=%(prefix)r)
         .values_list("body", "pk"))
 print(json.dumps({
     "comments": [[b, pk] for b, pk in rows],
+    "reply_notifications": [
+        [n.comment_id, n.recipient_id, n.pk, n.emailed_at is not None]
+        for n in Notification.objects.filter(kind="comment_reply", comment__body__startswith=%(prefix)r)
+    ],
     "outbox_undispatched": OutboxEvent.objects.filter(dispatched_at__isnull=True).count(),
     "outbox_total": OutboxEvent.objects.count(),
     "packets": {str(p.pk): [p.status, packet_can_retry(p), p.attempts, str(p.progress)] for p in
@@ -378,6 +387,7 @@ class Client:
         self.statuses: Counter = Counter()
         self.missing_retry_after = 0
         self.acked: dict[int, int] = {}  # logical post -> comment id
+        self.replies: set[int] = set()  # logical posts that are replies (by "embassy" to "ngo")
         self.conflicting: list[tuple[int, int, int]] = []
         self.gave_up: dict[int, str] = {}
         self.attempts = 0
@@ -411,14 +421,30 @@ class Client:
             self.next_slot = slot + 1.0 / self.rate
         time.sleep(max(0.0, slot - time.monotonic()))
 
+    def _reply_target(self, i):
+        """Every fifth post answers an earlier acknowledged comment, so that notifications flow."""
+        if i % 5 != 4:
+            return None
+        with self.lock:
+            earlier = [j for j in self.acked if j < i and j not in self.replies]
+        return self.acked[max(earlier)] if earlier else None
+
     def post_one(self, i):
         s = self.setup
-        payload = {
-            "version": s["version"],
-            "provision": s["provisions"][i % len(s["provisions"])],
-            "kind": "comment",
-            "body": self.body(i),
-        }
+        parent = self._reply_target(i)
+        if parent is None:
+            path, token = "/api/v1/comments/", s["tokens"]["ngo"]
+            payload = {
+                "version": s["version"],
+                "provision": s["provisions"][i % len(s["provisions"])],
+                "kind": "comment",
+                "body": self.body(i),
+            }
+        else:
+            path, token = f"/api/v1/comments/{parent}/replies/", s["tokens"]["embassy"]
+            payload = {"body": self.body(i)}
+            with self.lock:
+                self.replies.add(i)
         key = f"faults-{self.run_id}-{i}"
         deadline = time.monotonic() + 120
         delay = 0.5
@@ -427,9 +453,7 @@ class Client:
                 self.attempts += 1
             wait = delay
             try:
-                status, retry_after, raw = self.request(
-                    "POST", "/api/v1/comments/", s["tokens"]["ngo"], payload, key
-                )
+                status, retry_after, raw = self.request("POST", path, token, payload, key)
             except (OSError, http.client.HTTPException) as error:
                 status, retry_after, raw = type(error).__name__, None, b""
             with self.lock:
@@ -528,13 +552,16 @@ def fault_pg_stop(svc, notes):
     notes.append("postgres stopped (fast) 10 s, started")
 
 
-def fault_packet_kill(svc, client, packets, notes):
+def _packet_building(client, packets, notes, language):
+    """Ask for a packet and wait until its build has started; its id, or None."""
     token = client.setup["tokens"]["official"]
     path = f"/api/v1/versions/{client.setup['version']}/packets/"
     packet_id = None
     for _ in range(10):
         try:
-            status, _ra, raw = client.request("POST", path, token, {"language": "en"}, timeout=15)
+            status, _ra, raw = client.request(
+                "POST", path, token, {"language": language}, timeout=15
+            )
         except (OSError, http.client.HTTPException):
             status, raw = None, b""
         if status in (200, 201, 202):
@@ -542,8 +569,8 @@ def fault_packet_kill(svc, client, packets, notes):
             break
         time.sleep(2)
     if packet_id is None:
-        notes.append("packet request failed")
-        return
+        notes.append(f"packet ({language}) request failed")
+        return None, None
     packets.append(packet_id)
     seen = None
     deadline = time.monotonic() + 30
@@ -557,10 +584,43 @@ def fault_packet_kill(svc, client, packets, notes):
             break
         time.sleep(0.2)
     time.sleep(0.5)  # into the build, not at its very first step
+    return packet_id, seen
+
+
+def fault_packet_kill(svc, client, packets, notes):
+    packet_id, seen = _packet_building(client, packets, notes, "en")
+    if packet_id is None:
+        return
     svc.kill("worker", signal.SIGKILL)
     notes.append(f"packet {packet_id}: worker killed (-9) while {seen}")
     sleep_bounded(2)
     svc.worker_start()
+
+
+def fault_packet_redis_pause(svc, client, packets, notes):
+    packet_id, seen = _packet_building(client, packets, notes, "km")
+    if packet_id is None:
+        return
+    fault_redis_pause(svc, notes)
+    notes.append(f"packet {packet_id}: redis paused while {seen}")
+
+
+def fault_packet_pg_stop(svc, client, packets, notes):
+    packet_id, seen = _packet_building(client, packets, notes, "both")
+    if packet_id is None:
+        return
+    fault_pg_stop(svc, notes)
+    notes.append(f"packet {packet_id}: postgres stopped while {seen}")
+
+
+def emails_by_notification(mail_dir: Path) -> Counter:
+    """How many messages the file email backend wrote for each notification id."""
+    counts: Counter = Counter()
+    for path in mail_dir.glob("*.log"):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith("X-Portal-Notification: "):
+                counts[int(line.split(": ", 1)[1])] += 1
+    return counts
 
 
 # --- main ----------------------------------------------------------------------------
@@ -604,6 +664,11 @@ def main() -> int:
             ("redis restart", lambda: fault_redis_restart(svc, notes)),
             ("postgres stop 10 s", lambda: fault_pg_stop(svc, notes)),
             ("worker kill -9 mid packet", lambda: fault_packet_kill(svc, client, packets, notes)),
+            (
+                "redis SIGSTOP mid packet",
+                lambda: fault_packet_redis_pause(svc, client, packets, notes),
+            ),
+            ("postgres stop mid packet", lambda: fault_packet_pg_stop(svc, client, packets, notes)),
         ]
         sleep_bounded(8)
         for name, inject in faults:
@@ -629,7 +694,8 @@ def main() -> int:
                 s == "ready" or (s == "failed" and retry)
                 for s, retry, *_ in state["packets"].values()
             )
-            if (outbox_ok or not within_60) and packets_ok:
+            emails_sent = all(e for *_rest, e in state["reply_notifications"])
+            if (outbox_ok or not within_60) and packets_ok and emails_sent:
                 break
             time.sleep(3)
         settled = time.monotonic() - last_fault
@@ -640,6 +706,14 @@ def main() -> int:
         lost = [i for i in client.acked if client.body(i) not in stored]
         dupes = [b for b, pks in stored.items() if len(pks) > 1]
         wrong_id = [i for i, pk in client.acked.items() if stored.get(client.body(i), [pk]) != [pk]]
+        # Each acknowledged reply notifies the thread's author once, emailed once.
+        acked_replies = {client.acked[i] for i in client.replies if i in client.acked}
+        per_reply = Counter(c for c, _r, _n, _e in state.get("reply_notifications", []))
+        notified_wrong = [c for c in acked_replies if per_reply[c] != 1]
+        emailed = emails_by_notification(svc.tmp / "mail")
+        notification_ids = [n for _c, _r, n, _e in state.get("reply_notifications", [])]
+        emailed_wrong = [n for n in notification_ids if emailed[n] != 1]
+        unrecorded = [n for _c, _r, n, e in state.get("reply_notifications", []) if not e]
         statuses = dict(sorted(((str(k), v) for k, v in client.statuses.items())))
         results = [
             ("acknowledged posts stored", not lost, f"{len(client.acked)} acked, {len(lost)} lost"),
@@ -650,6 +724,17 @@ def main() -> int:
                 f"{len(wrong_id)} differ, {len(client.conflicting)} acked twice with other ids",
             ),
             ("every post acknowledged", not client.gave_up, f"{len(client.gave_up)} given up"),
+            (
+                "each reply notified once",
+                bool(acked_replies) and not notified_wrong,
+                f"{len(acked_replies)} replies, {len(notified_wrong)} not notified exactly once",
+            ),
+            (
+                "each notification emailed once",
+                bool(notification_ids) and not emailed_wrong and not unrecorded,
+                f"{len(notification_ids)} notifications, {len(emailed_wrong)} not emailed exactly "
+                f"once, {len(unrecorded)} without emailed_at",
+            ),
             (
                 "no HTTP 500",
                 not any(isinstance(k, int) and k >= 500 and k != 503 for k in client.statuses),

@@ -86,12 +86,16 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
             "link": absolute(reverse("notifications:open", args=[notification.pk])),
         }
         subject = context["summary"] = summary(notification)
-        return _message(
+        message = _message(
             user=user,
             subject=subject,
             context=context,
             template=f"notifications/email/{notification.kind}",
         )
+    # Which notification a message carries, for support questions ("did I get
+    # it twice?") and for the fault-injection suite's exactly-once check.
+    message.extra_headers["X-Portal-Notification"] = str(notification.pk)
+    return message
 
 
 class EmailClaimed(Exception):

@@ -260,6 +260,8 @@ def test_running_a_task_twice_gives_one_notification_and_one_email(consultation,
     assert notification.emailed_at is not None
     assert notification_email(notification.pk) is False
     assert len(mail.outbox) == 1
+    # The message names its notification, so a second copy could be told apart.
+    assert mail.outbox[0].extra_headers["X-Portal-Notification"] == str(notification.pk)
 
 
 def test_preferences_decide_the_channel(consultation, run_events):
