@@ -26,7 +26,16 @@ from .tokens import unsubscribe_token
 
 User = get_user_model()
 
-RELATED = ("recipient", "actor", "draft", "version", "version__draft", "comment", "packet")
+RELATED = (
+    "recipient",
+    "actor",
+    "draft",
+    "version",
+    "version__draft",
+    "comment",
+    "comment__provision",
+    "packet",
+)
 
 
 def _one_line(text: str) -> str:
@@ -47,6 +56,13 @@ def summary(notification: Notification) -> str:
     )
 
 
+def as_sentence(text: str) -> str:
+    """The summary line ended as a sentence in the active language, once ("5 p.m." stays as is)."""
+    if text.endswith((".", "!", "?", "។", "៕")):
+        return text
+    return text + ("។" if translation.get_language() == "km" else ".")
+
+
 def _footer_context(user, kinds) -> dict:
     token = unsubscribe_token(user, kinds)
     return {
@@ -54,7 +70,8 @@ def _footer_context(user, kinds) -> dict:
         "unsubscribe_url": absolute(reverse("notifications:unsubscribe", args=[token])),
         "preferences_url": absolute(reverse("notifications:preferences")),
         "notifications_url": absolute(reverse("notifications:list")),
-        "kind_labels": [Kind(kind).label for kind in sorted(set(kinds))],
+        # Joined here: a filter inside {% blocktranslate with %} printed the list's repr.
+        "kind_labels": "; ".join(str(Kind(kind).label) for kind in sorted(set(kinds))),
     }
 
 
@@ -86,6 +103,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
             "link": absolute(reverse("notifications:open", args=[notification.pk])),
         }
         subject = context["summary"] = summary(notification)
+        context["summary_sentence"] = as_sentence(subject)
         message = _message(
             user=user,
             subject=subject,

@@ -36,7 +36,15 @@ class NotificationQuerySet(models.QuerySet):
         """A person's notifications, newest first, with everything a row shows."""
         return (
             self.filter(recipient=user)
-            .select_related("draft", "version", "version__draft", "comment", "packet", "actor")
+            .select_related(
+                "draft",
+                "version",
+                "version__draft",
+                "comment",
+                "comment__provision",
+                "packet",
+                "actor",
+            )
             .order_by("-created_at", "-pk")
         )
 

@@ -19,6 +19,7 @@ from drafts.selectors import readable_drafts
 from . import links, services
 from .forms import PreferencesForm
 from .models import Follow, Kind, Notification
+from .selectors import notification_entries
 from .tokens import read_unsubscribe_token
 
 PER_PAGE = 50
@@ -33,7 +34,11 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "show_unread": request.GET.get("show") == "unread"},
+        {
+            "page": page,
+            "entries": notification_entries(page.object_list),
+            "show_unread": request.GET.get("show") == "unread",
+        },
     )
 
 
@@ -45,7 +50,13 @@ def bell(request):
 def _own_notification(request, pk) -> Notification:
     return get_object_or_404(
         Notification.objects.select_related(
-            "draft", "version", "version__draft", "version__parent", "packet", "comment"
+            "draft",
+            "version",
+            "version__draft",
+            "version__parent",
+            "packet",
+            "comment",
+            "comment__provision",
         ),
         pk=pk,
         recipient=request.user,

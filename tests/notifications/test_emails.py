@@ -184,3 +184,35 @@ def test_the_email_renders_the_ministrys_response_as_the_thread_page_does(
     ).content.decode()
     assert rendered in page
     assert "<script>x()" not in page
+
+
+def test_the_email_footer_names_the_settings_in_words_and_ends_the_summary_once():
+    from django.template.loader import render_to_string
+
+    from notifications.emails import as_sentence
+    from notifications.models import Kind
+
+    text = render_to_string(
+        "notifications/email/base.txt",
+        {
+            "recipient": "Sok",
+            "summary_sentence": as_sentence("Comments close at 5 p.m."),
+            "link": "https://example.org/n/1",
+            "kind_labels": "; ".join(str(Kind(k).label) for k in ("closed", "opened")),
+            "unsubscribe_url": "https://example.org/u",
+            "preferences_url": "https://example.org/p",
+        },
+    )
+    assert "5 p.m.\n" in text and "p.m.." not in text
+    assert "['" not in text
+    assert f"settings for: {Kind('closed').label}; {Kind('opened').label}." in text
+
+
+def test_a_khmer_summary_ends_with_the_khmer_full_stop():
+    from django.utils import translation
+
+    from notifications.emails import as_sentence
+
+    with translation.override("km"):
+        assert as_sentence("ក្រសួងបានឆ្លើយតប") == "ក្រសួងបានឆ្លើយតប។"
+        assert as_sentence("ក្រសួងបានឆ្លើយតប។") == "ក្រសួងបានឆ្លើយតប។"

@@ -41,7 +41,7 @@ def test_a_reply_notifies_the_author_of_the_comment_replied_to(consultation, run
     assert recipients(Kind.COMMENT_REPLY) == {"alice"}
     (message,) = mail.outbox
     assert message.to == ["alice@example.org"]
-    assert "Bob replied to your comment on IT Crimes Law" in message.subject
+    assert "Bob replied to your comment on Article 1 of IT Crimes Law" in message.subject
     assert "We agree with this." in message.body
     html = message.alternatives[0][0]
     assert "We agree with this." in html

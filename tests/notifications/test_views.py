@@ -173,3 +173,50 @@ def test_opening_a_comment_notification_goes_to_its_permalink(consultation, clie
     client.force_login(c.stakeholder_a)
     response = client.get(reverse("notifications:open", args=[made.pk]))
     assert response["Location"] == reverse("comments:permalink", args=[note.pk])
+
+
+def test_a_burst_of_one_kind_about_one_draft_is_folded_into_a_group(
+    consultation, client, django_assert_max_num_queries
+):
+    c = consultation
+    for number in range(6):
+        notify(
+            recipient=c.stakeholder_a,
+            kind=Kind.VERSION_PUBLISHED,
+            key=f"burst-{number}",
+            draft=c.draft,
+            version=c.version,
+        )
+    notify(recipient=c.stakeholder_a, kind=Kind.CLOSED, key="alone", draft=c.draft)
+    client.force_login(c.stakeholder_a)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("notifications:list")).content.decode()
+    assert page.count('class="notification notification-group notification-unread"') == 1
+    assert "6 notifications: " in page and "6 new" in page
+    # Every item is still there, inside the group, each with its own link.
+    assert page.count('class="notification-link"') == 7
+
+
+def test_a_reply_notification_shows_the_reply_and_names_the_article(consultation, client):
+    from comments import services as comments
+
+    c = consultation
+    first = comments.comment_create(
+        by=c.stakeholder_a, version=c.version, provision=c.article, body="Too broad."
+    )
+    reply = comments.comment_reply(
+        by=c.stakeholder_b, parent=first, body="We agree: the scope should be narrowed."
+    )
+    notify(
+        recipient=c.stakeholder_a,
+        kind=Kind.COMMENT_REPLY,
+        key=str(reply.pk),
+        actor=c.stakeholder_b,
+        draft=c.draft,
+        version=c.version,
+        comment=reply,
+    )
+    client.force_login(c.stakeholder_a)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "replied to your comment on Article 1 of" in page
+    assert "We agree: the scope should be narrowed." in page
