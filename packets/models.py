@@ -47,6 +47,11 @@ class Packet(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("build attempts"), default=0)
+    merges = models.PositiveIntegerField(
+        _("merges sent again"),
+        default=0,
+        help_text=_("Merges of this build sent again after they stopped making progress."),
+    )
     rebuilds = models.PositiveIntegerField(
         _("rebuilds for changed comments"),
         default=0,

@@ -521,15 +521,23 @@ def overlay_pdf(doc: PacketDocument, first: int, last: int, total: int) -> bytes
 
 
 def merge(
-    doc: PacketDocument, front: bytes, parts: list[bytes | str], results: list[dict], layout: dict
+    doc: PacketDocument,
+    front: bytes,
+    parts: list[bytes | str],
+    results: list[dict],
+    layout: dict,
+    beat=None,
 ):
     """Put the pieces end to end, rebuild the outline and stamp headers and footers.
 
     ``parts`` are PDF bytes or callables returning a readable file, read one at
     a time. Every file and reader is closed as soon as its pages are copied, so
     a long-lived worker holds no part file open (a deleted part would otherwise
-    stay on disk until the worker's child exits).
+    stay on disk until the worker's child exits). ``beat`` is called after
+    every part and every batch of stamped pages: a long merge keeps showing
+    progress, so the recovery does not take it for a dead one.
     """
+    beat = beat or (lambda: None)
     from pypdf import PdfReader, PdfWriter
 
     with PdfWriter() as writer:
@@ -540,6 +548,7 @@ def merge(
                 data = stack.enter_context(piece() if callable(piece) else io.BytesIO(piece))
                 reader = stack.enter_context(PdfReader(data))
                 writer.append(reader, import_outline=False)
+            beat()
         total = len(writer.pages)
         step = max(1, int(settings.PORTAL.get("PACKET_OVERLAY_PAGES", 200)))
         for first in range(1, total + 1, step):
@@ -547,6 +556,7 @@ def merge(
             with PdfReader(io.BytesIO(overlay_pdf(doc, first, last, total))) as overlay:
                 for offset, overlay_page in enumerate(overlay.pages):
                     writer.pages[first - 1 + offset].merge_page(overlay_page)
+            beat()
         parents: list = []
         contents_label = _("Contents")
         writer.add_outline_item(title=contents_label, page_number=1 if total > 1 else 0)

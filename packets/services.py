@@ -216,7 +216,7 @@ def _requeue(packet: Packet) -> None:
     packet.progress = _("Waiting for a worker")
     packet.build_token = ""
     packet.merge_token = ""
-    packet.attempts = packet.rebuilds = 0
+    packet.attempts = packet.rebuilds = packet.merges = 0
     packet.parts_done = 0
     packet.file.name = ""
     packet.page_count = packet.size_bytes = packet.finished_at = None
@@ -377,6 +377,7 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
         packet.build_token = uuid.uuid4().hex
         packet.merge_token = ""
         packet.attempts += 1
+        packet.merges = 0
         packet.heartbeat_at = packet.dispatched_at = now
         packet.parts_total = len(parts)
         packet.parts_done = 0
@@ -537,6 +538,19 @@ def _claim_merge(packet_id: int, token: str, merge_token: str) -> Packet | None:
     return packet
 
 
+class MergeSuperseded(Exception):
+    """The recovery gave this merge's work to a newer merge token: stop, leave it to that one."""
+
+
+def _beat_merge(packet_id: int, token: str, merge_token: str) -> None:
+    """Show the merge is alive, or stop it if it is no longer the current one."""
+    alive = Packet.objects.filter(
+        pk=packet_id, build_token=token, merge_token=merge_token, status=Packet.Status.BUILDING
+    ).update(heartbeat_at=timezone.now())
+    if not alive:
+        raise MergeSuperseded
+
+
 def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
     """Merge the parts, stamp the pages, move the file into place and mark the packet ready.
 
@@ -561,13 +575,21 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
     results = [part.result for part in parts]
     _touch(packet_id, token, progress=_("Merging %(n)s parts") % {"n": len(results)})
     built_at = timezone.now()
-    with translation.override(packet_language(packet)):
-        doc = PacketDocument(packet)
-        front, _pages, layout = render_front(doc, results, built_at)
-        readers = [
-            (lambda name=result["name"]: default_storage.open(name, "rb")) for result in results
-        ]
-        pdf, total = merge(doc, front, readers, results, layout)
+
+    def beat():
+        _beat_merge(packet_id, token, merge_token)
+
+    try:
+        with translation.override(packet_language(packet)):
+            doc = PacketDocument(packet)
+            front, _pages, layout = render_front(doc, results, built_at)
+            beat()
+            readers = [
+                (lambda name=result["name"]: default_storage.open(name, "rb")) for result in results
+            ]
+            pdf, total = merge(doc, front, readers, results, layout, beat=beat)
+    except MergeSuperseded:
+        return False
     _touch(packet_id, token)
     current = packet_fingerprint(
         version=packet.version,
@@ -702,9 +724,20 @@ def packets_recover(*, now=None) -> int:
             waiting = [part for part in parts if part.done_at is None]
             if not waiting:
                 if _stalled(packet.heartbeat_at, now) and _stalled(packet.dispatched_at, now):
+                    if packet.merges >= max_attempts():
+                        _fail(
+                            packet,
+                            _(
+                                "Merging the parts stopped making progress %(n)s times; "
+                                "retry it from this page."
+                            )
+                            % {"n": packet.merges},
+                        )
+                        continue
+                    packet.merges += 1
                     packet.merge_token = merge_token = uuid.uuid4().hex
                     packet.dispatched_at = now
-                    packet.save(update_fields=["merge_token", "dispatched_at"])
+                    packet.save(update_fields=["merge_token", "dispatched_at", "merges"])
                     token = packet.build_token
                     transaction.on_commit(
                         lambda p=packet_id, t=token, m=merge_token: send_task(

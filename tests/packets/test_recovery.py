@@ -400,3 +400,74 @@ def test_a_decision_during_a_build_rebuilds_without_using_up_the_attempts(
     _build_parts(packet, token, count, django_capture_on_commit_callbacks)
     packet.refresh_from_db()
     assert packet.status == Packet.Status.READY
+
+
+def _parts_done_merge_lost(packet, sent, monkeypatch, django_capture_on_commit_callbacks):
+    token, count = services.packet_build_start(packet_id=packet.pk)
+    monkeypatch.setattr(tasks.packet_finish, "delay", lambda *args: sent.append(("lost",)))
+    with django_capture_on_commit_callbacks(execute=True):
+        for index in range(count):
+            services.packet_render_part(packet_id=packet.pk, token=token, index=index)
+    packet.refresh_from_db()
+    return token
+
+
+def test_a_long_merge_beats_and_stops_when_the_recovery_replaced_it(
+    story, sent, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A merge slower than the stall time keeps beating; one whose token was replaced stops."""
+    from packets import rendering
+
+    packet = _request(story)
+    token = _parts_done_merge_lost(packet, sent, monkeypatch, django_capture_on_commit_callbacks)
+    merge_token = packet.merge_token
+    beats = []
+    real_merge = rendering.merge
+
+    def slow_merge(*args, beat, **kwargs):
+        def counting_beat():
+            beats.append(Packet.objects.get(pk=packet.pk).heartbeat_at)
+            beat()
+
+        return real_merge(*args, beat=counting_beat, **kwargs)
+
+    monkeypatch.setattr(rendering, "merge", slow_merge)
+    go_silent(packet)
+    assert services.packet_finish(packet_id=packet.pk, token=token, merge_token=merge_token)
+    assert len(beats) >= 3  # after the front matter, every part, every stamped batch
+    assert beats[-1] > beats[0]
+
+    # A second build whose merge token the recovery replaces mid-merge stops at its next beat.
+    again = _request(story, language="km")
+    token = _parts_done_merge_lost(again, sent, monkeypatch, django_capture_on_commit_callbacks)
+    stale = again.merge_token
+    real_front = rendering.render_front
+
+    def front_then_replaced(*args, **kwargs):
+        result = real_front(*args, **kwargs)
+        Packet.objects.filter(pk=again.pk).update(merge_token="replaced-by-the-recovery")
+        return result
+
+    monkeypatch.setattr(rendering, "render_front", front_then_replaced)
+    assert services.packet_finish(packet_id=again.pk, token=token, merge_token=stale) is False
+    again.refresh_from_db()
+    assert again.status == Packet.Status.BUILDING and not again.file
+
+
+def test_a_merge_that_keeps_going_silent_fails_the_packet_with_a_retry(
+    story, sent, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.PORTAL = {**settings.PORTAL, "PACKET_MAX_ATTEMPTS": 2}
+    packet = _request(story)
+    _parts_done_merge_lost(packet, sent, monkeypatch, django_capture_on_commit_callbacks)
+    for _ in range(2):
+        go_silent(packet)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.packets_recover() == 1
+    go_silent(packet)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.packets_recover() == 0
+    packet.refresh_from_db()
+    assert packet.status == Packet.Status.FAILED
+    assert "Merging the parts stopped making progress 2 times" in packet.error
+    assert services.packet_can_retry(packet)
