@@ -9,9 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from core.idempotency import MAX_KEY_LENGTH
 from core.web import form_error
 from stakeholders.models import Organisation
+from stakeholders.policies import visibility_audience
 
 from .models import Comment, Disposition, Visibility
 from .selectors import DEFAULT_SORT
+
+
+class VisibilityChoice(forms.RadioSelect):
+    """Radio buttons, each saying who will read the comment (the rulebook's own words)."""
+
+    option_template_name = "comments/widgets/visibility_option.html"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["audience"] = visibility_audience(value)
+        option["audience_id"] = f"{option['attrs'].get('id', name)}-audience"
+        option["attrs"]["aria-describedby"] = option["audience_id"]
+        return option
+
 
 MARKDOWN_HELP = _(
     "You can use **bold**, *italic*, lists, > quotations and links. Other formatting is removed."
@@ -53,14 +68,21 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     visibility = forms.ChoiceField(
-        label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC
+        label=_("Who can see it"),
+        choices=Visibility.choices,
+        initial=Visibility.PUBLIC,
+        widget=VisibilityChoice,
     )
     body = _body_field()
     quote_exact = forms.CharField(
         label=_("Quote a passage (optional)"),
         required=False,
         max_length=2000,
-        help_text=_("Copy the exact words of the article your comment is about."),
+        help_text=_(
+            "Select the words in the article above (with the mouse, by touch, or with Shift and "
+            "the arrow keys), choose a sentence, or type them: they must appear in the article "
+            "exactly as written."
+        ),
     )
     proposed_text = forms.CharField(
         label=_("Proposed text of the article"),
@@ -93,6 +115,7 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
         label=_("Who can see it"),
         choices=Visibility.choices,
         initial=Visibility.PUBLIC,
+        widget=VisibilityChoice,
         help_text=_("A reply is never shown more widely than what it answers."),
     )
     idempotency_key = idempotency_field()

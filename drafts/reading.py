@@ -107,8 +107,11 @@ def marked_paragraphs(
     ``quotes`` are (comment id, exact passage), oldest first; ``earlier`` are
     passages quoted on earlier versions and found again here, marked with a
     class of their own after this version's quotes. A passage that overlaps
-    one already marked is left plain. Each mark links to its comment at
-    ``link(comment id)`` (by default, an anchor on the same page).
+    one already marked is left plain. Each mark is followed by a numbered
+    link to its comment at ``link(comment id)`` (by default, an anchor on the
+    same page). The passage itself is not a link: people select words inside
+    and across marked passages to quote them, which a link would turn into a
+    drag or a jump.
     """
     link = link or (lambda pk: f"#comment-{pk}")
     # (start, end, comment id, extra classes, title)
@@ -131,6 +134,7 @@ def marked_paragraphs(
             add(*place, quote.comment_id, f" earlier-quote{how}", quote.title)
     ranges.sort()
     paragraphs = []
+    number = 0
     for ps, pe in paragraph_spans(text):
         out = []
         position = ps
@@ -141,9 +145,12 @@ def marked_paragraphs(
             if s < position:
                 continue
             out.append(str(escape(text[position:s])))
+            number += 1
             out.append(
-                f'<a class="quoted-passage{classes}" href="{escape(link(pk))}" '
-                f'title="{escape(title)}" data-comment="{pk}"><mark>{escape(text[s:e])}</mark></a>'
+                f'<mark class="quoted-passage{classes}" data-comment="{pk}">'
+                f"{escape(text[s:e])}</mark>"
+                f'<a class="quote-ref{classes}" href="{escape(link(pk))}" title="{escape(title)}">'
+                f'<span class="visually-hidden">{escape(title)} </span>{number}</a>'
             )
             position = e
         out.append(str(escape(text[position:pe])))

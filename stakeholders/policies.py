@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import PolicyDenied
 
@@ -488,6 +489,32 @@ def moderated_drafts_filter(user) -> Q:
     if not orgs:
         raise PolicyDenied(_("Only moderators may hide or restore comments."))
     return _drafts_of(orgs)
+
+
+# Who reads a comment of each visibility, in words: shown beside each choice on
+# the comment and reply forms, and stated in docs/permissions.md ("Who sees a
+# comment"), which a test keeps identical. Change them with the rules above.
+VISIBILITY_AUDIENCES = {
+    "public": gettext_lazy(
+        "Everyone, signed in or not. It is part of the public record: the public response "
+        "matrix, the open data and every review packet."
+    ),
+    "participants": gettext_lazy(
+        "Everyone signed in to the portal, whatever their organisation; not visitors who are "
+        "not signed in. Review packets include it."
+    ),
+    "restricted": gettext_lazy(
+        "Only your organisation (and, for a reply, the organisation that opened the thread), "
+        "the drafters and moderators of the ministry leading this draft, the National "
+        "Assembly's officials and the portal's administrators. Only review packets made for "
+        "restricted reading include it."
+    ),
+}
+
+
+def visibility_audience(visibility: str) -> str:
+    """Who will read a comment posted with ``visibility``, in the active language."""
+    return str(VISIBILITY_AUDIENCES.get(visibility, ""))
 
 
 def comment_visibility_filter(user, draft=None, *, prefix: str = "") -> Q:

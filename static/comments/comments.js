@@ -18,15 +18,38 @@
     form.dataset.enhanced = "1";
     var input = form.querySelector(".quote-input");
     if (input) {
-      // The quote is chosen by selecting words in the article, so the text box becomes hidden.
-      var group = input.closest("div");
-      input.type = "hidden";
-      if (group) {
-        group.querySelectorAll("label, .helptext").forEach(function (el) { el.hidden = true; });
-      }
+      // The text box stays: typing the words is the keyboard path; selecting them in the
+      // article (mouse or touch) or choosing a sentence fills it in.
       setQuote(form, input.value);
+      input.addEventListener("input", function () { setQuote(form, input.value); });
+      fillSentences(form);
     }
     syncKind(form);
+  }
+
+  // The article's words as a reader sees them: the numbered links after quoted passages are
+  // not part of the law's text, so they never enter a quotation.
+  function articleText(node) {
+    var copy = node.cloneNode(true);
+    copy.querySelectorAll(".quote-ref").forEach(function (ref) { ref.remove(); });
+    return copy.textContent;
+  }
+
+  function fillSentences(form) {
+    var article = document.getElementById("article-text");
+    var select = form.querySelector(".quote-sentence-select");
+    if (!article || !select || select.options.length > 1) { return; }
+    // Sentences end at a full stop, a Khmer khan (។) or end sign (៕), or a question mark.
+    var text = articleText(article).replace(/\s+/g, " ").trim();
+    var sentences = text.match(/[^.។៕?!]+[.។៕?!]*/g) || [];
+    sentences.forEach(function (sentence) {
+      sentence = sentence.trim();
+      if (sentence.length < 2) { return; }
+      var option = document.createElement("option");
+      option.value = sentence;
+      option.textContent = sentence.length > 120 ? sentence.slice(0, 117) + "…" : sentence;
+      select.appendChild(option);
+    });
   }
 
   function syncKind(form) {
@@ -43,9 +66,11 @@
     var selection = window.getSelection();
     var article = document.getElementById("article-text");
     var form = document.getElementById("comment-form");
-    if (!selection || selection.isCollapsed || !article || !form) { return; }
+    if (!selection || selection.isCollapsed || !selection.rangeCount || !article || !form) { return; }
     if (!article.contains(selection.anchorNode) || !article.contains(selection.focusNode)) { return; }
-    var text = selection.toString().trim();
+    var holder = document.createElement("div");
+    holder.appendChild(selection.getRangeAt(0).cloneContents());
+    var text = articleText(holder).replace(/\s+/g, " ").trim();
     if (text) { setQuote(form, text); }
   }
 
@@ -53,8 +78,20 @@
   document.addEventListener("keyup", function (event) {
     if (event.shiftKey) { quoteSelection(); }
   });
+  // Touch screens select with handles and send no mouseup: follow the selection itself,
+  // once it has settled.
+  var settling = null;
+  document.addEventListener("selectionchange", function () {
+    window.clearTimeout(settling);
+    settling = window.setTimeout(quoteSelection, 300);
+  });
 
   document.addEventListener("change", function (event) {
+    if (event.target.classList.contains("quote-sentence-select")) {
+      var chosen = event.target.closest(".comment-form");
+      if (chosen && event.target.value) { setQuote(chosen, event.target.value); }
+      return;
+    }
     if (event.target.name === "kind") {
       var form = event.target.closest(".comment-form");
       if (form) { syncKind(form); }

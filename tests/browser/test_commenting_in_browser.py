@@ -91,8 +91,10 @@ def test_stakeholder_reads_quotes_replies_and_proposes_an_amendment(
     comment = Comment.objects.get(author=c.stakeholder_a)
     assert comment.quote_exact == "computer systems and data"
     page.reload()
-    mark = page.locator(f'#article-text a[href="#comment-{comment.pk}"] mark')
+    mark = page.locator(f'#article-text mark[data-comment="{comment.pk}"]')
     assert mark.inner_text() == "computer systems and data"
+    # The numbered link after the passage leads to the comment.
+    assert page.locator(f'#article-text a.quote-ref[href="#comment-{comment.pk}"]').count() == 1
 
     # Reply to Bob's comment in place.
     thread = page.locator(f"#comment-{bob_comment.pk}")

@@ -68,3 +68,40 @@ def test_an_article_page_on_a_phone_shows_its_text_in_the_first_screen(
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_on_a_phone_the_change_note_is_folded_and_a_bar_stays_at_hand(
+    browser, live_server, consultation, language
+):
+    from drafts.models import DraftVersion
+
+    c = consultation
+    # A long note from the drafters, as the demo's version 2 has.
+    DraftVersion.objects.filter(pk=c.version.pk).update(
+        change_note_en="Article 1 narrowed after comments. " * 40,
+        change_note_km="មាត្រា ១ ត្រូវបានកែសម្រួលតាមមតិយោបល់។ " * 40,
+    )
+    url = reverse("comments:read", args=[c.draft.slug])
+    context, page, errors = open_page(browser, live_server, url, PHONE, language)
+    try:
+        note = page.locator(".change-note")
+        assert note.evaluate("d => d.open") is False
+        first_article = page.locator(".reading-text .article").first
+        assert first_article.bounding_box()["y"] < 844
+        bar = page.locator(".phone-bar")
+        assert bar.is_visible()
+        page.mouse.wheel(0, 3000)
+        box = bar.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844 + 1
+        bar.locator(".phone-bar-contents").tap()
+        assert page.locator(".toc-details").evaluate("d => d.open") is True
+        assert errors == []
+    finally:
+        context.close()
+    context, page, errors = open_page(browser, live_server, url, DESKTOP, language)
+    try:
+        assert page.locator(".change-note").evaluate("d => d.open") is True
+        assert page.locator(".phone-bar").is_hidden()
+    finally:
+        context.close()

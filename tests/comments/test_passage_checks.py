@@ -211,9 +211,10 @@ def test_version_2_marks_the_passage_quoted_on_version_1(consultation, client_fo
     for url in (reverse("comments:read_version", args=[c.draft.slug, 2]), article):
         html = client_for(c.stakeholder_b).get(url).content.decode()
         assert (
-            f'<a class="quoted-passage earlier-quote earlier-moved" href="{permalink}" '
-            f'title="Quoted in a comment on version 1; moved since" '
-            f'data-comment="{comment.pk}"><mark>{EN_QUOTE}</mark></a>'
+            f'<mark class="quoted-passage earlier-quote earlier-moved" data-comment="{comment.pk}">'
+            f"{EN_QUOTE}</mark>"
+            f'<a class="quote-ref earlier-quote earlier-moved" href="{permalink}" '
+            f'title="Quoted in a comment on version 1; moved since">'
         ) in html, url
 
 

@@ -59,7 +59,7 @@ def test_posting_with_a_quote_stores_and_highlights_it(
     assert comment.organisation == consultation.org_a
     page = client.get(response["Location"], follow=True).content.decode()
     assert f'href="#comment-{comment.pk}"' in page
-    assert "<mark>without right</mark>" in page
+    assert f'data-comment="{comment.pk}">without right</mark>' in page
     assert "<em>without right</em>" in page  # the sanitized Markdown body
     assert "Your comment was posted." in page
 

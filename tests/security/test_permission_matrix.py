@@ -581,3 +581,22 @@ def test_permission_matrix(action, role, world, client):
     if api is not None:
         client.logout()
         assert api(world, client, user) is expected, f"API: {action} for {role}"
+
+
+def test_the_visibility_help_on_the_forms_is_the_rulebooks_and_the_docs_say_the_same():
+    """Each visibility choice tells the poster who will read it, as docs/permissions.md does."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from comments.forms import CommentForm, ReplyForm
+    from stakeholders.policies import VISIBILITY_AUDIENCES
+
+    docs = (Path(settings.BASE_DIR) / "docs" / "permissions.md").read_text()
+    for form in (CommentForm(), ReplyForm()):
+        html = str(form["visibility"])
+        for visibility, audience in VISIBILITY_AUDIENCES.items():
+            assert f'value="{visibility}"' in html
+            assert str(audience).replace("'", "&#x27;") in html
+    for audience in VISIBILITY_AUDIENCES.values():
+        assert f": {audience}\n" in docs
