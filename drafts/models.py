@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from core.i18n import localized
+from core.numerals import local_digits
 from stakeholders.policies import version_visibility_filter
 
 
@@ -259,8 +260,9 @@ class Provision(models.Model):
 
     @property
     def label(self) -> str:
+        """ "Article 19", "មាត្រា ១៩": the kind and number in the active language's words and digits."""
         if self.number:
-            return f"{self.get_kind_display()} {self.number}"
+            return f"{self.get_kind_display()} {local_digits(self.number)}"
         return self.get_kind_display()
 
     @property

@@ -107,6 +107,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
             ],
+            # `digits` and `when` (numbers and dates in the page language's style) are
+            # used on nearly every page.
+            "builtins": ["core.templatetags.core_tags"],
         },
     }
 ]
@@ -180,6 +183,8 @@ LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "portal" / "locale_django"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Phnom_Penh")
 USE_I18N = True
+# One date style per language, the same on every page (see core.numerals for digits).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

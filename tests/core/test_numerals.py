@@ -1,0 +1,45 @@
+"""Numbers and dates in each language's one style: Khmer digits on Khmer pages."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.template import Context, Template
+from django.utils import translation
+
+from core.numerals import khmer_digits, latin_digits, local_digits
+
+MOMENT = datetime(2026, 11, 30, 19, 34, tzinfo=ZoneInfo("Asia/Phnom_Penh"))
+
+
+def render(source: str, **context) -> str:
+    return Template(source).render(Context(context))
+
+
+def test_digits_follow_the_language():
+    assert khmer_digits("Article 19, 2026") == "Article ១៩, ២០២៦"
+    assert latin_digits("មាត្រា ១៩") == "មាត្រា 19"
+    assert local_digits(19, "en") == "19"
+    assert local_digits(19, "km") == "១៩"
+    with translation.override("km"):
+        assert render("{{ n|digits }}", n=285) == "២៨៥"
+    with translation.override("en"):
+        assert render("{{ n|digits }}", n=285) == "285"
+
+
+def test_one_date_style_per_language_on_every_page():
+    with translation.override("en"):
+        assert render("{{ t|when }}", t=MOMENT) == "30 November 2026, 19:34"
+        assert render('{{ t|when:"DATE_FORMAT" }}', t=MOMENT) == "30 November 2026"
+    with translation.override("km"):
+        shown = render("{{ t|when }}", t=MOMENT)
+        assert shown.startswith("៣០ ") and shown.endswith(" ២០២៦ ម៉ោង ១៩:៣៤")
+        assert not any(ch.isascii() and ch.isdigit() for ch in shown)
+        assert render("{{ t|when }}", t=None) == ""
+
+
+def test_an_article_label_uses_the_laws_digits(consultation):
+    article = consultation.article
+    with translation.override("en"):
+        assert article.label == f"Article {article.number}"
+    with translation.override("km"):
+        assert article.label == f"មាត្រា {khmer_digits(article.number)}"
