@@ -178,32 +178,50 @@ def note_add(*, comment: Comment, by, body: str) -> InternalNote:
 # --- answering a cluster ---------------------------------------------------------------
 
 
-def cluster_answer(*, cluster: Cluster, by, status: str, response: str) -> int:
-    """Record one disposition on every member of a cluster; returns how many were recorded.
+def comments_answer(
+    *,
+    draft: Draft,
+    by,
+    comment_ids: Iterable[int],
+    status: str,
+    response: str,
+    reason: str = "Answered together",
+) -> int:
+    """Record one disposition on each selected comment; returns how many were recorded.
 
-    One ``disposition_record`` per member, all in one transaction: either every
-    member is answered or none is. Each member keeps its own disposition and
-    history, so one of them can be answered differently later.
+    One ``disposition_record`` per comment, all in one transaction: either every
+    comment is answered or none is. Each keeps its own disposition and history,
+    so one of them can be answered differently later.
     """
-    draft = cluster.version.draft
     ensure_can(by, "desk.view", draft)
-    members = list(
-        Comment.objects.filter(desk_cluster__cluster=cluster, parent__isnull=True)
-        .select_related("version__draft__lead_ministry")
+    comments = list(
+        Comment.objects.filter(pk__in=list(comment_ids), version__draft=draft, parent__isnull=True)
+        .select_related("version")
         .order_by("pk")
     )
-    for member in members:
-        member.version.draft = draft  # its drafting partners are read once, not per member
+    if not comments:
+        raise DomainError(_("Please select at least one comment."), field="comments")
+    for comment in comments:
+        comment.version.draft = draft  # its drafting partners are read once, not per comment
     with transaction.atomic():
-        for member in members:
+        for comment in comments:
             comment_services.disposition_record(
-                comment=member,
-                by=by,
-                status=status,
-                response=response,
-                reason=f"Answered with cluster #{cluster.pk}",
+                comment=comment, by=by, status=status, response=response, reason=reason
             )
-    return len(members)
+    return len(comments)
+
+
+def cluster_answer(*, cluster: Cluster, by, status: str, response: str) -> int:
+    """Answer a campaign once: the same disposition recorded on every member of the cluster."""
+    member_ids = list(cluster.members.values_list("comment_id", flat=True))
+    return comments_answer(
+        draft=cluster.version.draft,
+        by=by,
+        comment_ids=member_ids,
+        status=status,
+        response=response,
+        reason=f"Answered with cluster #{cluster.pk}",
+    )
 
 
 # --- clustering ------------------------------------------------------------------------
