@@ -11,6 +11,8 @@ from core.errors import DomainError, PolicyDenied
 from desk import services
 from desk.models import Assignment, CommentTag, InternalNote
 from desk.selectors import PER_PAGE
+from notifications.emails import summary
+from notifications.links import target_url
 from notifications.models import Kind, Notification
 from stakeholders.models import Membership
 from tests.factories import member
@@ -128,6 +130,10 @@ def test_assignment_notifies_the_assignee_and_keeps_history(consultation):
     assert handle("desk.assigned", {"assignment_id": assignment.pk}) == 0  # a redelivery
     note = Notification.objects.get(recipient=colleague, kind=Kind.ASSIGNED)
     assert note.comment_id == comment.pk
+    assert f"assigned comment #{comment.pk}" in summary(note)
+    assert target_url(note) == reverse(
+        "desk:comment", kwargs={"slug": c.draft.slug, "comment_id": comment.pk}
+    )
 
 
 def test_tags_are_a_controlled_list_per_draft(consultation):
