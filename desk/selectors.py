@@ -450,9 +450,3 @@ def cluster_statuses(cluster: Cluster) -> dict[str, int]:
         .order_by()
     )
 
-
-def campaign_sizes(version: DraftVersion) -> list[int]:
-    """Sizes of the version's clusters, largest first (for statistics and packets)."""
-    return list(
-        Cluster.objects.filter(version=version).order_by("-size").values_list("size", flat=True)
-    )
