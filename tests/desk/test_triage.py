@@ -248,3 +248,29 @@ def test_the_desk_is_refused_to_stakeholders(client, consultation):
     comment = Comment.objects.first()
     response = client.post(bulk, {"action": "unassign", "ids": [comment.pk], "confirm": "True"})
     assert response.status_code == 403
+
+
+def test_tags_are_a_column_of_the_matrix_exports(client, consultation):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    c = consultation
+    comments = _post(c, 2)
+    safeguards = services.tag_create(draft=c.draft, by=c.drafter, name="Safeguards")
+    data = services.tag_create(draft=c.draft, by=c.drafter, name="Data protection")
+    for tag in (safeguards, data):
+        services.comments_tag(draft=c.draft, by=c.drafter, comment_ids=[comments[0].pk], tag=tag)
+    client.force_login(c.stakeholder_b)  # the matrix is the public record
+    kwargs = {"slug": c.draft.slug, "number": 1}
+    text = client.get(reverse("desk:matrix_csv", kwargs=kwargs)).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-1] == "Tags"
+    tags = {int(row[1]): row[-1] for row in rows[1:]}
+    assert tags == {comments[0].pk: "Data protection; Safeguards", comments[1].pk: ""}
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("desk:matrix_xlsx", kwargs=kwargs)).content)
+    ).active
+    assert sheet.cell(row=1, column=15).value == "Tags"
+    assert "Data protection; Safeguards" in [sheet.cell(row=r, column=15).value for r in (2, 3)]
