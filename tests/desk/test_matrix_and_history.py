@@ -74,6 +74,7 @@ def test_matrix_csv_download(client, consultation, desk_round):
         "Responded by",
         "Change landed in version",
         "Superseded",
+        "Tags",
     ]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     amendment, comment, restricted = rows
