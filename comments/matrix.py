@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -263,17 +264,26 @@ def _spreadsheet_safe(value):
     return value
 
 
-def matrix_csv(rows: list[MatrixRow]) -> bytes:
+# Columns an app above adds to the exports (the drafting desk's tags): a header and
+# each row's value by comment id. This app does not know what they are.
+ExtraColumns = Sequence[tuple[str, Mapping[int, str]]]
+
+
+def _row_values(row: MatrixRow, extra_columns: ExtraColumns) -> list:
+    return _values(row) + [values.get(row.comment_id, "") for _header, values in extra_columns]
+
+
+def matrix_csv(rows: list[MatrixRow], extra_columns: ExtraColumns = ()) -> bytes:
     """The matrix as CSV, UTF-8 with a byte-order mark so that Excel reads Khmer correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(_headers())
+    writer.writerow(_headers() + [header for header, _values in extra_columns])
     for row in rows:
-        writer.writerow([_spreadsheet_safe(v) for v in _values(row)])
+        writer.writerow([_spreadsheet_safe(v) for v in _row_values(row, extra_columns)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def matrix_xlsx(rows: list[MatrixRow]) -> bytes:
+def matrix_xlsx(rows: list[MatrixRow], extra_columns: ExtraColumns = ()) -> bytes:
     """The matrix as an Excel workbook; every cell is text or a number, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -282,19 +292,19 @@ def matrix_xlsx(rows: list[MatrixRow]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Comment-response matrix")[:31]
-    sheet.append(_headers())
+    sheet.append(_headers() + [header for header, _values in extra_columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row_index, row in enumerate(rows, start=2):
-        for column_index, value in enumerate(_values(row), start=1):
+        for column_index, value in enumerate(_row_values(row, extra_columns), start=1):
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = sheet.cell(row=row_index, column=column_index, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a leading "=" stays text
             cell.alignment = wrap
-    widths = [6, 10, 28, 20, 14, 20, 16, 60, 40, 16, 60, 20, 12, 40]
+    widths = [6, 10, 28, 20, 14, 20, 16, 60, 40, 16, 60, 20, 12, 40] + [30] * len(extra_columns)
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"

@@ -164,6 +164,7 @@ def comment_create(
         Disposition.objects.create(comment=comment)
         if posted_at is None:
             posting_rate_count(by=by, organisation_id=organisation.pk)
+        emit("comment.created", comment_id=comment.pk, version_id=version.pk)
     return comment
 
 
@@ -310,6 +311,7 @@ def comment_restore(*, comment: Comment, by, reason: str = "") -> Comment:
         current._change_reason = f"Restored by moderator: {clean_user_text(reason)}"[:100]
         current._history_user = by
         current.save()
+        emit("comment.restored", comment_id=current.pk)
     return current
 
 
@@ -564,8 +566,19 @@ def report_create(*, comment: Comment, by, reason: str) -> Report:
         raise DomainError(_("Please say what is wrong with this comment."), field="reason")
     report = Report(comment=comment, reporter=by, reason=reason[:2000])
     report._history_user = by
-    report.save()
+    with transaction.atomic():
+        report.save()
+        emit("comment.reported", report_id=report.pk)
     return report
+
+
+def reports_to_queue() -> int:
+    """Open reports that put a comment in the moderators' queue (``PORTAL["REPORTS_TO_QUEUE"]``).
+
+    One by default: every report is looked at. A busy consultation may ask for more
+    before a comment is queued and the moderators are alerted.
+    """
+    return max(1, int(settings.PORTAL.get("REPORTS_TO_QUEUE", 1)))
 
 
 def reports_resolve(*, comment: Comment, by, resolution: str) -> int:

@@ -253,3 +253,89 @@ class PublishForm(forms.Form):
         if closes_at and opens_at and closes_at <= opens_at:
             self.add_error("closes_at", _("The consultation must close after it opens."))
         return data
+
+
+# --- triage: assignment, tags, notes, bulk actions, clusters ---------------------------
+
+ANSWER_STATUSES = [("", _("Choose…"))] + [
+    c for c in Disposition.Status.choices if c[0] != Disposition.Status.PENDING
+]
+
+
+class BulkForm(forms.Form):
+    """One action on a selection of the desk's comments (ticked, or all matching the filters)."""
+
+    ACTIONS = [
+        ("assign", _("Assign to…")),
+        ("unassign", _("Take back the assignment")),
+        ("tag", _("Add the tag…")),
+        ("untag", _("Remove the tag…")),
+        ("answer", _("Record one response on each")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    ids = CommentIdsField(required=False)
+    scope = forms.ChoiceField(
+        choices=[("selected", _("Ticked comments")), ("matching", _("All matching comments"))],
+        initial="selected",
+        required=False,
+    )
+    assignee = forms.TypedChoiceField(label=_("Drafter"), coerce=int, required=False)
+    tag = forms.TypedChoiceField(label=_("Tag"), coerce=int, required=False)
+    status = forms.ChoiceField(label=_("Disposition"), choices=ANSWER_STATUSES, required=False)
+    response = forms.CharField(
+        label=_("Response"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, team=(), tags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Choose…"))] + [(u.pk, u.name) for u in team]
+        self.fields["tag"].choices = [("", _("Choose…"))] + [(t.pk, t.name) for t in tags]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        needs = {"assign": "assignee", "tag": "tag", "untag": "tag", "answer": "status"}
+        if action in needs and not data.get(needs[action]):
+            self.add_error(needs[action], _("Please choose."))
+        if data.get("scope") != "matching" and not data.get("ids"):
+            raise forms.ValidationError(_("Please select at least one comment."))
+        return data
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Seen only by the lead ministry's drafters and moderators, and officials; "
+            "never by the commenter."
+        ),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(
+        label=_("Assigned to"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, team=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Nobody"))] + [(u.pk, u.name) for u in team]
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("New tag"), max_length=80)
+
+
+class ClusterAnswerForm(forms.Form):
+    status = forms.ChoiceField(label=_("Disposition"), choices=ANSWER_STATUSES)
+    response = forms.CharField(
+        label=_("Response"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Recorded on every comment of the cluster; each can be changed on its own later."
+        ),
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -16,6 +16,7 @@ from drafts.models import DraftVersion
 from packets.models import Packet
 from stakeholders.policies import can
 
+from .fanout_desk import comment_assigned, comment_reported, comment_restored
 from .models import Kind
 from .services import notify
 
@@ -260,6 +261,9 @@ HANDLERS = {
     "comment.replied": comment_replied,
     "disposition.recorded": disposition_recorded,
     "comment.hidden": comment_hidden,
+    "comment.restored": comment_restored,
+    "comment.reported": comment_reported,
+    "desk.assigned": comment_assigned,
     "version.published": version_published,
     "version.closed": version_closed,
     "packet.ready": packet_ready,
@@ -271,6 +275,9 @@ ID_FIELDS = {
     "comment.replied": "comment_id",
     "disposition.recorded": "comment_id",
     "comment.hidden": "comment_id",
+    "comment.restored": "comment_id",
+    "comment.reported": "report_id",
+    "desk.assigned": "assignment_id",
     "version.published": "version_id",
     "version.closed": "version_id",
     "packet.ready": "packet_id",

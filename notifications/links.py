@@ -43,6 +43,13 @@ def packet_url(packet) -> str:
 
 
 def target_url(notification: Notification) -> str:
+    if notification.kind == Kind.ASSIGNED and notification.comment_id is not None:
+        return reverse(
+            "desk:comment",
+            kwargs={"slug": notification.draft.slug, "comment_id": notification.comment_id},
+        )
+    if notification.kind == Kind.COMMENT_REPORTED:
+        return reverse("comments:moderation")
     if notification.packet_id is not None:
         return packet_url(notification.packet)
     if notification.version_id is None:

@@ -18,6 +18,9 @@ class Kind(models.TextChoices):
     PACKET_READY = "packet_ready", _("A review packet I requested is ready")
     PACKET_FAILED = "packet_failed", _("A review packet I requested could not be built")
     COMMENT_HIDDEN = "comment_hidden", _("A moderator hid my comment")
+    COMMENT_RESTORED = "comment_restored", _("A moderator restored my hidden comment")
+    ASSIGNED = "assigned", _("A comment was assigned to me on the drafting desk")
+    COMMENT_REPORTED = "comment_reported", _("A comment I moderate was reported")
 
 
 class Delivery(models.TextChoices):

@@ -225,6 +225,59 @@ def _desk_view(actor, draft):
     )
 
 
+def is_lead_drafter_of(actor: Actor, draft) -> bool:
+    """A drafter of the draft's lead ministry (partners draft, the ministry leads)."""
+    return actor.is_staff or actor.has_role(Membership.Role.DRAFTER, {draft.lead_ministry_id})
+
+
+@rule("desk.assign")
+def _desk_assign(actor, draft):
+    """Sharing out the comments: the lead ministry's drafters."""
+    if is_lead_drafter_of(actor, draft):
+        return None
+    return _("Only drafters of the lead ministry may assign comments.")
+
+
+@rule("desk.assignee")
+def _desk_assignee(actor, draft):
+    """Who may be given comments to handle: the draft's drafting team (lead and partners)."""
+    if is_drafter_of(actor, draft):
+        return None
+    return _("Comments can be assigned only to drafters of this draft.")
+
+
+@rule("desk.tag")
+def _desk_tag(actor, draft):
+    """Tagging comments with the draft's topics: the draft's drafters."""
+    if is_drafter_of(actor, draft):
+        return None
+    return _("Only drafters of this draft may tag comments.")
+
+
+@rule("desk.tags_manage")
+def _desk_tags_manage(actor, draft):
+    """The draft's controlled list of tags: the lead ministry's drafters."""
+    if is_lead_drafter_of(actor, draft):
+        return None
+    return _("Only drafters of the lead ministry may change the list of tags.")
+
+
+@rule("desk.notes")
+def _desk_notes(actor, draft):
+    """Internal notes on comments: the lead ministry's drafters and moderators, and officials.
+
+    Never the commenter (unless one of these), partners' staff or the public; notes
+    appear on no public page, in no API for outsiders, matrix, export or packet.
+    """
+    if actor.is_staff or actor.is_official:
+        return None
+    if actor.has_role(Membership.Role.DRAFTER, {draft.lead_ministry_id}) or actor.has_role(
+        Membership.Role.MODERATOR, {draft.lead_ministry_id}
+    ):
+        return None
+    return _("Internal notes are for the lead ministry's drafters and moderators, and officials.")
+
+
 @rule("comment.view_restricted")
 def _view_restricted(actor, draft):
     if sees_everything_on(actor, draft):

@@ -60,6 +60,7 @@ def queue_comments(user, show: str):
                 open_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
                 last_reported=Max("reports__created_at"),
             )
+            .filter(open_count__gte=services.reports_to_queue())
             .order_by("-last_reported", "-pk")
         )
     return comments.select_related(

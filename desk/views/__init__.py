@@ -7,7 +7,8 @@ come from ``stakeholders.policies``; a refusal is shown on the one refusal page
 
 from .history import history
 from .matrix import matrix, matrix_csv, matrix_xlsx
-from .review import apply, respond, review
+from .review import apply, respond
+from .triage import bulk, cluster, clusters, comment_desk, review, tags
 from .versions import (
     desk_home,
     provision_add,
@@ -22,6 +23,10 @@ from .versions import (
 
 __all__ = [
     "apply",
+    "bulk",
+    "cluster",
+    "clusters",
+    "comment_desk",
     "desk_home",
     "history",
     "matrix",
@@ -36,5 +41,6 @@ __all__ = [
     "respond",
     "review",
     "start_version",
+    "tags",
     "version_view",
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from comments import matrix as matrix_selectors
 from stakeholders.policies import can, ensure_can
 
+from ..selectors import tags_by_comment
 from .base import (
     _draft,
     _facet_links,
@@ -47,6 +49,17 @@ def matrix(request, slug, number):
     )
 
 
+def _tag_column(request, draft, version):
+    """The drafting team's topics of each comment, as one more column of their exports.
+
+    Tags are the team's working labels, not part of the public record: others
+    (the public, commenters) get the matrix without them.
+    """
+    if not can(request.user, "desk.tag", draft):
+        return []
+    return [(_("Tags"), tags_by_comment(version))]
+
+
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -59,7 +72,7 @@ def matrix_csv(request, slug, number):
     draft, version, filters, all_rows = _matrix_rows(request, slug, number)
     rows = matrix_selectors.filter_rows(all_rows, filters)
     return _download(
-        matrix_selectors.matrix_csv(rows),
+        matrix_selectors.matrix_csv(rows, extra_columns=_tag_column(request, draft, version)),
         f"{draft.slug}-v{version.number}-comment-response-matrix.csv",
         "text/csv; charset=utf-8",
     )
@@ -70,7 +83,7 @@ def matrix_xlsx(request, slug, number):
     draft, version, filters, all_rows = _matrix_rows(request, slug, number)
     rows = matrix_selectors.filter_rows(all_rows, filters)
     return _download(
-        matrix_selectors.matrix_xlsx(rows),
+        matrix_selectors.matrix_xlsx(rows, extra_columns=_tag_column(request, draft, version)),
         f"{draft.slug}-v{version.number}-comment-response-matrix.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from comments import matrix as matrix_selectors
 from comments import services as comment_services
 from comments.amendments import applied_amendments, article_text
 from comments.models import Comment, Disposition
-from comments.selectors import amendment_base_text, amendment_diff, amendment_language
+from comments.selectors import amendment_base_text, amendment_language
 from core.errors import ConflictError, DomainError
 from core.web import form_error, safe_next
 from drafts.merge import merge3
-from drafts.models import Draft, DraftVersion, Provision
+from drafts.models import Draft, Provision
 from drafts.redline import render_diff_html, word_diff
-from stakeholders.policies import can, ensure_can
+from stakeholders.policies import ensure_can
 
 from ..forms import (
     ApplyForm,
@@ -27,66 +25,9 @@ from ..forms import (
 from .base import (
     _desk_url,
     _draft,
-    _facet_links,
-    _filters,
-    _version,
     _working_version,
     desk_view,
 )
-
-
-@desk_view()
-def review(request, slug, number):
-    """Every top-level comment of a version, filterable, each with its disposition form."""
-    draft = _draft(slug)
-    version = _version(draft, number)
-    ensure_can(request.user, "desk.view", draft)
-    filters = _filters(request)
-    all_rows = matrix_selectors.matrix_all_rows(version=version, user=request.user)
-    rows = matrix_selectors.filter_rows(all_rows, filters)
-    facets = _facet_links(request, matrix_selectors.matrix_facets(all_rows, filters), filters)
-    checks = matrix_selectors.passage_checks_for(version)
-    prefetch_related_objects([draft], "versions")  # "comment.apply" reads them for every row
-    working = next(
-        (v for v in draft.versions.all() if v.status == DraftVersion.Status.WORKING), None
-    )
-    can_answer = can(request.user, "desk.view", draft)
-    for row in rows:
-        comment = row.comment
-        disposition = getattr(comment, "disposition", None)
-        row.passage_check = checks.get(comment.pk)
-        row.disposition_obj = disposition
-        row.form = DispositionForm(
-            initial={
-                "status": disposition.status
-                if disposition and disposition.status != Disposition.Status.PENDING
-                else "",
-                "response": disposition.response if disposition else "",
-                "revision": disposition.revision if disposition else 1,
-            },
-            auto_id=f"id_c{comment.pk}_%s",
-        )
-        comment.version = version  # with its draft and the draft's versions: no query per row
-        row.can_apply = can(request.user, "comment.apply", comment)
-        if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
-            language = amendment_language(comment)
-            row.proposal_diff = render_diff_html(amendment_diff(comment))
-            row.proposal_language = language
-    return render(
-        request,
-        "desk/review.html",
-        {
-            "draft": draft,
-            "version": version,
-            "rows": rows,
-            "total": len(all_rows),
-            "facets": facets,
-            "filters": filters,
-            "working": working,
-            "can_answer": can_answer,
-            "query": request.GET.urlencode(),
-        },
-    )
 
 
 def _comment(draft: Draft, comment_id: int) -> Comment:

@@ -361,6 +361,8 @@ PORTAL = {
     "COMMENT_MAX_DEPTH": env.int("COMMENT_MAX_DEPTH", default=12),
     # Threads on the first page of an article (with their replies); more load on demand.
     "COMMENTS_PER_PAGE": env.int("COMMENTS_PER_PAGE", default=20),
+    # Open reports that put a comment in the moderators' queue and alert them.
+    "REPORTS_TO_QUEUE": env.int("REPORTS_TO_QUEUE", default=1),
     "POST_RATE_PER_USER": env.str("POST_RATE_PER_USER", default="20/10m"),
     "POST_RATE_PER_ORGANISATION": env.str("POST_RATE_PER_ORGANISATION", default="200/h"),
     # Review packets are rendered in parts of at most this many articles (and

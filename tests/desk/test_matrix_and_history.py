@@ -74,6 +74,7 @@ def test_matrix_csv_download(client, consultation, desk_round):
         "Responded by",
         "Change landed in version",
         "Superseded",
+        "Tags",
     ]
     assert [row[0] for row in rows] == ["1", "2", "3"]
     amendment, comment, restricted = rows
@@ -100,6 +101,7 @@ def test_matrix_csv_respects_visibility_and_filters(client, consultation, desk_r
     response = client.get(url("desk:matrix_csv", slug=c.draft.slug, number=1))
     text = response.content.decode("utf-8-sig")
     assert "A confidential concern." not in text  # someone else's restricted comment
+    assert "Tags" not in text.splitlines()[0]  # the drafting team's labels stay with the team
     client.force_login(c.drafter)
     response = client.get(
         url("desk:matrix_csv", slug=c.draft.slug, number=1), {"kind": "amendment"}

@@ -22,6 +22,8 @@ from rest_framework.authtoken.models import Token
 from comments import services
 from comments.models import Comment, Endorsement, Report
 from core.errors import PolicyDenied
+from desk import services as desk_services
+from desk.models import Assignment, CommentTag, InternalNote, Tag
 from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion
 from packets.models import Packet
@@ -498,7 +500,46 @@ def moderation_queue_policy(w, user):
     return allowed
 
 
+# --- the drafting desk: internal notes, assignment, tags ---------------------------------
+
+NOTE = "Internal: check this against the Criminal Code before answering."
+
+
+def notes_web(w, client, user):
+    if not InternalNote.objects.filter(comment=w.public, body=NOTE).exists():
+        desk_services.note_add(comment=w.public, by=w.c.drafter, body=NOTE)
+    response = client.get(reverse("desk:comment", args=[w.c.draft.slug, w.public.pk]))
+    allowed = page_outcome(response)
+    assert (NOTE in response.content.decode()) is allowed
+    return allowed
+
+
+def _bulk(w, client, data):
+    return client.post(
+        reverse("desk:bulk", args=[w.c.draft.slug, w.c.version.number]),
+        {"ids": [w.public.pk], "confirm": "True", **data},
+    )
+
+
+def assign_web(w, client, user):
+    response = _bulk(w, client, {"action": "assign", "assignee": w.c.drafter.pk})
+    return outcome(
+        response, Assignment.objects.filter(comment=w.public, assignee=w.c.drafter).exists()
+    )
+
+
+def tag_web(w, client, user):
+    tag, _created = Tag.objects.get_or_create(
+        draft=w.c.draft, name="Data protection", defaults={"created_by": w.c.drafter}
+    )
+    response = _bulk(w, client, {"action": "tag", "tag": tag.pk})
+    return outcome(response, CommentTag.objects.filter(comment=w.public, tag=tag).exists())
+
+
 CHECKS = {
+    "desk.notes": (lambda w, user: can(user, "desk.notes", w.c.draft), notes_web, None),
+    "desk.assign": (lambda w, user: can(user, "desk.assign", w.c.draft), assign_web, None),
+    "desk.tag": (lambda w, user: can(user, "desk.tag", w.c.draft), tag_web, None),
     "comment.history": (history_policy, history_web, history_api),
     "version.read_working": (
         read_working_policy,
