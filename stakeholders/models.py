@@ -22,6 +22,10 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("A person acts for one organisation at a time; comments record it."),
     )
+    # Set when the person asked for their account to be deleted: the account is
+    # closed and its personal details erased, but what they wrote stays in the
+    # public record, attributed to "a former participant".
+    closed_at = models.DateTimeField(_("account closed"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
 
@@ -30,6 +34,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
+        if self.closed_at is not None:
+            return str(_("a former participant"))
         return self.display_name or self.get_full_name() or self.username
 
     @property

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import DomainError, PolicyDenied
 
 from .models import Membership, Organisation, User
 from .policies import actor_for, ensure_can, forget_actor
@@ -104,3 +104,46 @@ def api_token_revoke(*, user: User) -> bool:
 
     deleted, _rows = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+def account_close(*, user: User, by: User) -> User:
+    """Close an account at its owner's request, keeping the public record.
+
+    What the person wrote stays where it is (comments are never deleted) and is
+    shown as written by "a former participant". Their personal details leave the
+    live record: name, username, email addresses, password, API token and
+    authenticator app; their memberships end (the rows stay, with who ended them).
+    """
+    if by.pk != user.pk and not (by.is_staff or by.is_superuser):
+        raise PolicyDenied(_("Only the account's owner may close it."))
+    if user.closed_at is not None:
+        raise DomainError(_("This account is already closed."))
+    from allauth.account.models import EmailAddress
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rest_framework.authtoken.models import Token
+
+    now = timezone.now()
+    with transaction.atomic():
+        for membership in Membership.objects.active().filter(user=user):
+            membership.is_active = False
+            membership.ended_at = now
+            membership._history_user = by
+            membership._change_reason = "Account closed at the person's request"
+            membership.save()
+        EmailAddress.objects.filter(user=user).delete()
+        Token.objects.filter(user=user).delete()
+        TOTPDevice.objects.filter(user=user).delete()
+        user.closed_at = now
+        user.is_active = False
+        user.username = f"former-{user.pk}"
+        user.email = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.display_name = ""
+        user.active_organisation = None
+        user.set_unusable_password()
+        user._history_user = by
+        user._change_reason = "Account closed at the person's request"
+        user.save()
+    forget_actor(user)
+    return user

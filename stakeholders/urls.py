@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("close/", views.close, name="close"),
     path("api-token/", views.api_token, name="api-token"),
     path("two-factor/", views.setup, name="two_factor"),
     path("two-factor/verify/", views.verify, name="two_factor_verify"),
