@@ -10,7 +10,7 @@ from core.idempotency import MAX_KEY_LENGTH
 from core.web import form_error
 from stakeholders.models import Organisation
 
-from .models import Comment, Disposition, Visibility
+from .models import INDIVIDUAL_KIND, Comment, Disposition, Visibility
 from .selectors import DEFAULT_SORT
 
 MARKDOWN_HELP = _(
@@ -156,7 +156,12 @@ class FilterForm(forms.Form):
     organisation_kind = forms.ChoiceField(
         label=_("Organisation"),
         required=False,
-        choices=[("", _("All organisations")), *Organisation.Kind.choices],
+        choices=[
+            ("", _("Everybody")),
+            (INDIVIDUAL_KIND, _("Individuals")),
+            ("organisations", _("All organisations")),
+            *Organisation.Kind.choices,
+        ],
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Comment.Kind.choices]
@@ -175,4 +180,15 @@ class FilterForm(forms.Form):
             ("oldest", _("Oldest first")),
             ("most_endorsed", _("Most endorsed")),
         ],
+    )
+
+
+class ParticipationForm(forms.Form):
+    individuals_may_take_part = forms.BooleanField(
+        label=_("Individuals may take part in this round"),
+        required=False,
+        help_text=_(
+            "People who comment for themselves, not for an organisation. Without it, only "
+            "members of organisations may comment and reply; what individuals already wrote stays."
+        ),
     )

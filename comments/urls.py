@@ -22,8 +22,16 @@ urlpatterns = [
     path(f"{_ARTICLE}comment/", views.create, name="create"),
     path(f"{_ARTICLE}preview/", views.preview, name="preview"),
     path("drafts/<slug:slug>/v<int:number>/comments/", views.version_comments, name="version"),
+    path(
+        "drafts/<slug:slug>/v<int:number>/participation/",
+        views.participation,
+        name="participation",
+    ),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/receipt/", views.receipt, name="receipt"),
     path("comments/<int:pk>/history/", views.history, name="history"),
+    path("attachments/<int:pk>/", views.attachments.download, name="attachment"),
+    path("attachments/<int:pk>/text/", views.attachments.text, name="attachment_text"),
     path("comments/<int:pk>/endorse/", views.endorse, name="endorse"),
     path("comments/<int:pk>/unendorse/", views.endorse, {"withdraw": True}, name="unendorse"),
     *[

@@ -1,6 +1,7 @@
 """The consultation's pages: reading a draft, an article's threads, acting on comments,
 and the moderators' queue. Each family lives in a module of its own."""
 
+from . import attachments
 from .changes import article_changes, version_changes
 from .moderation import moderate, queue
 from .reading import draft_list, read, read_version
@@ -11,8 +12,10 @@ from .threads import (
     create,
     endorse,
     history,
+    participation,
     permalink,
     preview,
+    receipt,
     version_comments,
 )
 
@@ -20,17 +23,20 @@ __all__ = [
     "ACTIONS",
     "article",
     "article_changes",
+    "attachments",
     "comment_action",
     "create",
     "draft_list",
     "endorse",
     "history",
     "moderate",
+    "participation",
     "permalink",
     "preview",
     "queue",
     "read",
     "read_version",
+    "receipt",
     "version_changes",
     "version_comments",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +32,7 @@ from drafts.reading import (
     marked_paragraphs,
     shown_language,
 )
-from stakeholders.policies import ensure_can, why_not
+from stakeholders.policies import can, ensure_can, individuals_may_take_part, why_not
 
 from .. import selectors, services
 from ..forms import (
@@ -39,6 +40,7 @@ from ..forms import (
     EditForm,
     FilterForm,
     HideForm,
+    ParticipationForm,
     ReplyForm,
     ReportForm,
     RestoreForm,
@@ -301,8 +303,11 @@ def create(request, slug, number, stable_id):
                     quote_exact=data["quote_exact"],
                     quote_language=quote_language,
                     proposed_text=data["proposed_text"],
+                    attachments=request.FILES.getlist("attachments"),
                 ),
                 quote_language=quote_language,
+                # The same form sent again with other files is another post.
+                attachments=[f"{f.name}:{f.size}" for f in request.FILES.getlist("attachments")],
             )
         except (DomainError, PolicyDenied) as exc:
             status, failure = http_status_for(exc), exc
@@ -383,6 +388,7 @@ def version_comments(request, slug, number):
         "more_url": _more_url(request, threads),
         "prev_url": _prev_url(request, threads),
         "show_article": True,
+        "can_set_participation": can(request.user, "version.participation", place.version),
     }
     if is_htmx(request) and request.GET.get("fragment") == "threads":
         return render(request, "comments/_thread_list.html", context)
@@ -620,3 +626,52 @@ def endorse(request, pk, withdraw=False):
         return _node_response(request, comment, notice=notice)
     messages.success(request, notice)
     return redirect(permalink_url(comment.pk))
+
+
+@require_http_methods(["GET", "POST"])
+def participation(request, slug, number):
+    """The draft's drafters decide whether individuals may take part in this round."""
+    place = _place(request, slug, number)
+    version = place.version
+    ensure_can(request.user, "version.participation", version)
+    form = ParticipationForm(
+        request.POST if request.method == "POST" else None,  # an unticked box posts nothing
+        initial={"individuals_may_take_part": individuals_may_take_part(version)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.round_participation_set(
+            version=version,
+            by=request.user,
+            individuals_may_take_part=form.cleaned_data["individuals_may_take_part"],
+        )
+        messages.success(
+            request,
+            _("Individuals may take part in this round.")
+            if form.cleaned_data["individuals_may_take_part"]
+            else _("Only organisations may take part in this round from now on."),
+        )
+        return redirect("comments:participation", slug=slug, number=number)
+    return render(
+        request,
+        "comments/participation.html",
+        {"draft": place.draft, "version": version, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def receipt(request):
+    """Find a comment by the tracking number of its receipt (its author, the drafters)."""
+    number = request.GET.get("number", "")
+    not_found = False
+    if number:
+        comment = selectors.comment_by_tracking_number(user=request.user, number=number)
+        if comment is not None:
+            return redirect("comments:permalink", pk=comment.pk)
+        not_found = True
+    return render(
+        request,
+        "comments/receipt.html",
+        {"number": number, "not_found": not_found},
+        status=404 if not_found else 200,
+    )

@@ -378,6 +378,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Uploads: files above this stay on disk while they are checked, not in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
@@ -420,6 +424,13 @@ PORTAL = {
     # A packet part (or a queued build, or a merge) silent this long has stalled:
     # the recovery sends it again, and a request for the packet builds it afresh.
     "PACKET_PART_STALL_SECONDS": env.int("PACKET_PART_STALL_SECONDS", default=90),
+    # Files on one comment (PDF, DOCX, ODT, images; comments.attachments checks them):
+    # how many, how large each, and how far a DOCX or ODT may unpack.
+    "ATTACHMENT_MAX_FILES": env.int("ATTACHMENT_MAX_FILES", default=5),
+    "ATTACHMENT_MAX_BYTES": env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
+    "ATTACHMENT_MAX_UNPACKED_BYTES": env.int(
+        "ATTACHMENT_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024
+    ),
     # How long a claim to send a notification email holds off other senders.
     "EMAIL_CLAIM_SECONDS": env.int("EMAIL_CLAIM_SECONDS", default=600),
 }
