@@ -476,6 +476,25 @@ def _audit_view(actor, _obj=None):
     return _("Only drafters and officials may see the audit log.")
 
 
+@rule("organisation.join")
+def _organisation_join(actor, organisation):
+    """Anyone signed in may ask to join an organisation they are not a member of yet."""
+    reason = _need_sign_in(actor)
+    if reason:
+        return reason
+    if organisation.pk in actor.org_ids:
+        return _("You are already a member of this organisation.")
+    return None
+
+
+@rule("organisation.verify")
+def _organisation_verify(actor, organisation):
+    """Only the portal's staff confirm who an organisation is (the verified mark)."""
+    if actor.is_staff:
+        return None
+    return _("Only the portal's staff may verify organisations.")
+
+
 @rule("organisation.manage_members")
 def _manage_members(actor, organisation):
     if actor.is_staff or organisation.pk in actor.admin_of:

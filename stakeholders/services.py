@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, PolicyDenied
+from core.text import clean_user_text
 
-from .models import Membership, Organisation, User
+from .models import JoinRequest, Membership, Organisation, User
 from .policies import actor_for, ensure_can, forget_actor
 
 
@@ -147,3 +148,71 @@ def account_close(*, user: User, by: User) -> User:
         user.save()
     forget_actor(user)
     return user
+
+
+def join_request_create(
+    *, user: User, organisation: Organisation, message: str = ""
+) -> JoinRequest:
+    """Ask to join an organisation; its administrator is the one who decides."""
+    ensure_can(user, "organisation.join", organisation)
+    message = clean_user_text(message)[:1000]
+    with transaction.atomic():
+        pending = JoinRequest.objects.filter(
+            user=user, organisation=organisation, status=JoinRequest.Status.PENDING
+        ).first()
+        if pending is not None:
+            raise DomainError(
+                _(
+                    "You have already asked to join this organisation; its administrator will decide."
+                )
+            )
+        request = JoinRequest(user=user, organisation=organisation, message=message)
+        request._history_user = user
+        request._change_reason = "Asked to join"
+        request.save()
+    return request
+
+
+def join_request_decide(
+    *, join_request: JoinRequest, by: User, approve: bool, reason: str = ""
+) -> JoinRequest:
+    """The organisation's administrator (or staff) approves or declines a request to join.
+
+    Approving makes the person a stakeholder of the organisation (``membership_grant``).
+    """
+    ensure_can(by, "organisation.manage_members", join_request.organisation)
+    with transaction.atomic():
+        current = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+        if current.status != JoinRequest.Status.PENDING:
+            raise DomainError(_("This request has already been decided."))
+        if approve:
+            membership_grant(
+                organisation=current.organisation,
+                user=current.user,
+                role=Membership.Role.STAKEHOLDER,
+                by=by,
+            )
+        current.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
+        current.decided_by = by
+        current.decided_at = timezone.now()
+        current.reason = clean_user_text(reason)[:200]
+        current._history_user = by
+        current._change_reason = "Approved" if approve else "Declined"
+        current.save()
+    return current
+
+
+def organisation_verify(*, organisation: Organisation, by: User, verified: bool) -> Organisation:
+    """Staff confirm (or withdraw the confirmation of) who an organisation is.
+
+    The verified mark stands next to its name on comments, in the API, the matrix
+    and the packets: it is how a reader tells an embassy from someone using its name.
+    """
+    ensure_can(by, "organisation.verify", organisation)
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        current.verified = bool(verified)
+        current._history_user = by
+        current._change_reason = "Verified by staff" if verified else "Verification withdrawn"
+        current.save()
+    return current

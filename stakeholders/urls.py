@@ -12,6 +12,14 @@ urlpatterns = [
     path("two-factor/", views.setup, name="two_factor"),
     path("two-factor/verify/", views.verify, name="two_factor_verify"),
     path("organisations/", views.organisations, name="organisations"),
+    path("organisations/directory/", views.joining.directory, name="directory"),
+    path("organisations/<slug:slug>/join/", views.joining.join, name="join"),
+    path("organisations/<slug:slug>/verify/", views.joining.verify, name="verify"),
+    path(
+        "organisations/<slug:slug>/requests/<int:pk>/",
+        views.joining.decide,
+        name="join_decide",
+    ),
     path("organisations/<slug:slug>/members/", views.members, name="members"),
     path(
         "organisations/<slug:slug>/members/<int:pk>/end/",

@@ -1,6 +1,7 @@
 """Accounts pages: organisations and memberships, the API token, two-factor sign-in,
 closing one's account."""
 
+from . import joining
 from .account import close, too_many_requests
 from .organisations import member_end, members, organisations
 from .tokens import api_token
@@ -10,6 +11,7 @@ __all__ = [
     "LoginView",
     "api_token",
     "close",
+    "joining",
     "member_end",
     "members",
     "organisations",

@@ -26,6 +26,7 @@ from core.errors import PolicyDenied
 from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion
 from packets.models import Packet
+from stakeholders.models import JoinRequest, Organisation
 from stakeholders.policies import (
     actor_for,
     can,
@@ -653,6 +654,22 @@ CHECKS = {
     "receipt.find": (
         lambda w, user: can(user, "comment.find_by_receipt", w.public),
         receipt_web,
+        None,
+    ),
+    "organisation.join": (
+        lambda w, user: can(user, "organisation.join", w.c.org_a),
+        lambda w, client, user: outcome(
+            client.post(reverse("accounts:join", args=[w.c.org_a.slug])),
+            JoinRequest.objects.filter(user_id=getattr(user, "pk", None)).exists(),
+        ),
+        None,
+    ),
+    "organisation.verify": (
+        lambda w, user: can(user, "organisation.verify", w.c.org_b),
+        lambda w, client, user: outcome(
+            client.post(reverse("accounts:verify", args=[w.c.org_b.slug]), {"verified": "0"}),
+            not Organisation.objects.get(pk=w.c.org_b.pk).verified,
+        ),
         None,
     ),
     "round.participation": (
