@@ -70,6 +70,8 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Only for a proposed amendment: edit the article’s text as you would have it."),
     )
     idempotency_key = idempotency_field()
+    # The private draft this comment is written from, if any (the author's own).
+    comment_draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, preview_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)

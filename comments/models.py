@@ -457,3 +457,38 @@ class Receipt(models.Model):
 
     def __str__(self):
         return f"receipt of #{self.comment_id}"
+
+
+class CommentDraft(models.Model):
+    """A comment its author is still writing: private, not part of the record.
+
+    Only its author ever sees it (``selectors.own_drafts``); submitting it posts
+    the comment through ``comment_create`` like any other and removes the draft.
+    Because it is nobody's statement yet, it keeps no history: the record
+    starts when the comment is posted.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_drafts"
+    )
+    version = models.ForeignKey("drafts.DraftVersion", on_delete=models.CASCADE, related_name="+")
+    provision = models.ForeignKey("drafts.Provision", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Comment.Kind.choices, default=Comment.Kind.COMMENT
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    body = models.TextField(_("comment"), blank=True)
+    proposed_text = models.TextField(_("proposed text"), blank=True)
+    quote_exact = models.TextField(_("quoted passage"), blank=True)
+    quote_language = models.CharField(max_length=2, blank=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft of a comment")
+        verbose_name_plural = _("drafts of comments")
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"draft {self.pk} by {self.author_id}"

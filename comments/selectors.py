@@ -27,6 +27,7 @@ from .models import (
     INDIVIDUAL_KIND,
     Attachment,
     Comment,
+    CommentDraft,
     Disposition,
     Endorsement,
     PassageCheck,
@@ -553,6 +554,30 @@ def visible_comment(*, user, pk: int) -> Comment | None:
     if not can(user, "comment.view", comment):
         return None
     return comment
+
+
+def own_drafts(*, user) -> list[CommentDraft]:
+    """The private drafts of comments ``user`` is writing, newest first (only their own)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        CommentDraft.objects.filter(author=user)
+        .select_related("version__draft", "provision")
+        .defer("provision__text_en", "provision__text_km")
+        .order_by("-updated_at")
+    )
+
+
+def own_draft(*, user, pk) -> CommentDraft | None:
+    """One private draft, only for its author (``comment.draft``; anyone else: not found)."""
+    if not user.is_authenticated:
+        return None
+    found = (
+        CommentDraft.objects.select_related("version__draft", "provision")
+        .filter(pk=pk, author=user)
+        .first()
+    )
+    return found if found is not None and can(user, "comment.draft", found) else None
 
 
 def comment_by_tracking_number(*, user, number: str) -> Comment | None:

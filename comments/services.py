@@ -30,6 +30,7 @@ from .attachments import CheckedFile, check_files
 from .models import (
     Attachment,
     Comment,
+    CommentDraft,
     Disposition,
     Endorsement,
     PassageCheck,
@@ -152,6 +153,71 @@ def _attachments_store(*, comment: Comment, checked: list[CheckedFile], by) -> l
             attachment.file.delete(save=False)
         raise
     return stored
+
+
+def comment_draft_save(
+    *,
+    by,
+    version: DraftVersion,
+    provision: Provision,
+    body: str = "",
+    kind: str = Comment.Kind.COMMENT,
+    visibility: str = Visibility.PUBLIC,
+    quote_exact: str = "",
+    quote_language: str = "en",
+    proposed_text: str = "",
+    comment_draft: CommentDraft | None = None,
+) -> CommentDraft:
+    """Keep a comment one is writing as a private draft, to submit later.
+
+    Only someone who may post on the version now may save a draft of it; the
+    draft is checked as a comment when it is submitted, not before.
+    """
+    ensure_can(by, "comment.create", version)
+    if provision.version_id != version.pk or provision.removed_at is not None:
+        raise DomainError(_("That provision is not part of this version."), field="provision")
+    if comment_draft is not None and comment_draft.author_id != by.pk:
+        raise DomainError(_("There is no such draft."))
+    limit = settings.PORTAL["COMMENT_MAX_LENGTH"]
+    comment_draft = comment_draft or CommentDraft(author=by)
+    comment_draft.version = version
+    comment_draft.provision = provision
+    comment_draft.kind = _clean_choice(kind, Comment.Kind, "kind")
+    comment_draft.visibility = _clean_choice(visibility, Visibility, "visibility")
+    comment_draft.body = clean_user_text(body)[:limit]
+    comment_draft.proposed_text = clean_user_text(proposed_text)[: limit * 3]
+    comment_draft.quote_exact = clean_user_text(quote_exact)[:2000]
+    comment_draft.quote_language = "km" if quote_language == "km" else "en"
+    comment_draft.save()
+    return comment_draft
+
+
+def comment_draft_submit(*, comment_draft: CommentDraft, by, attachments: Sequence = ()) -> Comment:
+    """Post a private draft as a comment (every rule of posting applies); the draft goes."""
+    if comment_draft.author_id != by.pk:
+        raise DomainError(_("There is no such draft."))
+    with transaction.atomic():
+        comment = comment_create(
+            by=by,
+            version=comment_draft.version,
+            provision=comment_draft.provision,
+            body=comment_draft.body,
+            kind=comment_draft.kind,
+            visibility=comment_draft.visibility,
+            quote_exact=comment_draft.quote_exact,
+            quote_language=comment_draft.quote_language or "en",
+            proposed_text=comment_draft.proposed_text,
+            attachments=attachments,
+        )
+        comment_draft.delete()
+    return comment
+
+
+def comment_draft_discard(*, comment_draft: CommentDraft, by) -> None:
+    """Throw a private draft away: it was never part of the record."""
+    if comment_draft.author_id != by.pk:
+        raise DomainError(_("There is no such draft."))
+    comment_draft.delete()
 
 
 def round_participation_set(

@@ -321,6 +321,14 @@ def _comment_find_by_receipt(actor, comment):
     return _("Only the comment's author and the draft's drafters can find it by its number.")
 
 
+@rule("comment.draft")
+def _comment_draft(actor, comment_draft):
+    """A private draft of a comment: its author alone, whoever else asks."""
+    if actor.is_authenticated and comment_draft.author_id == actor.user_id:
+        return None
+    return _("There is no such draft.")
+
+
 @rule("attachment.download")
 def _attachment_download(actor, attachment):
     """A comment's file goes with its words: whoever may read them (a hidden comment's too)."""

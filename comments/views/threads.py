@@ -127,7 +127,28 @@ def _new_comment_form(place: Place, request=None) -> CommentForm:
     initial = {"proposed_text": place.provision.text_in(shown_language(place.provision))}
     if request is not None and request.GET.get("quote"):
         initial["quote_exact"] = request.GET["quote"][:2000]
+    saved = _own_draft_of(request, place, request.GET.get("draft") if request else None)
+    if saved is not None:
+        # Continue writing a private draft: the form starts from what was saved.
+        initial.update(
+            kind=saved.kind,
+            visibility=saved.visibility,
+            body=saved.body,
+            quote_exact=saved.quote_exact,
+            proposed_text=saved.proposed_text or initial["proposed_text"],
+            comment_draft=saved.pk,
+        )
     return CommentForm(initial=initial, preview_url=_preview_url(place))
+
+
+def _own_draft_of(request, place: Place, pk):
+    """The signed-in person's private draft ``pk`` on this article, or None."""
+    if request is None or not pk or not str(pk).isdigit():
+        return None
+    saved = selectors.own_draft(user=request.user, pk=int(pk))
+    if saved is None or saved.provision_id != place.provision.pk:
+        return None
+    return saved
 
 
 def _thread_page(request, place: Place, filters, *, root_id=None):
@@ -286,6 +307,30 @@ def create(request, slug, number, stable_id):
     status = 400
     error = None
     failure = None
+    saved = _own_draft_of(request, place, request.POST.get("comment_draft"))
+    if form.is_valid() and "save_draft" in request.POST:
+        data = form.cleaned_data
+        try:
+            saved = services.comment_draft_save(
+                by=request.user,
+                version=place.version,
+                provision=place.provision,
+                body=data["body"],
+                kind=data["kind"],
+                visibility=data["visibility"],
+                quote_exact=data["quote_exact"],
+                quote_language=request.POST.get("quote_language") or "en",
+                proposed_text=data["proposed_text"],
+                comment_draft=saved,
+            )
+        except (DomainError, PolicyDenied) as exc:
+            return error_response(request, exc, back_url=request.path)
+        messages.success(request, _("Your draft is saved. Only you can see it."))
+        response = redirect("comments:drafts")
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("comments:drafts")
+        return response
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -316,6 +361,8 @@ def create(request, slug, number, stable_id):
             else:
                 error = exc.message
         else:
+            if saved is not None:  # the draft it was written from is posted now
+                services.comment_draft_discard(comment_draft=saved, by=request.user)
             if is_htmx(request):
                 node = selectors.subtree(user=request.user, comment=comment)
                 html = render_to_string(
@@ -675,3 +722,31 @@ def receipt(request):
         {"number": number, "not_found": not_found},
         status=404 if not_found else 200,
     )
+
+
+@login_required
+@require_GET
+def drafts(request):
+    """The signed-in person's private drafts of comments: continue, submit or discard."""
+    return render(
+        request, "comments/drafts.html", {"drafts": selectors.own_drafts(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def draft_action(request, pk, action_name):
+    """Submit a private draft as a comment, or discard it (only its author finds it)."""
+    saved = selectors.own_draft(user=request.user, pk=pk)
+    if saved is None:
+        raise Http404(_("There is no such draft."))
+    try:
+        if action_name == "submit":
+            comment = services.comment_draft_submit(comment_draft=saved, by=request.user)
+            messages.success(request, _("Your comment was posted."))
+            return redirect("comments:permalink", pk=comment.pk)
+        services.comment_draft_discard(comment_draft=saved, by=request.user)
+    except (DomainError, PolicyDenied) as exc:
+        return error_response(request, exc, back_url=reverse("comments:drafts"))
+    messages.success(request, _("The draft is discarded."))
+    return redirect("comments:drafts")

@@ -576,6 +576,21 @@ def attachment_api(w, client, user):
     return page_outcome(response)
 
 
+def _private_draft(w):
+    return services.comment_draft_save(
+        by=w.c.stakeholder_a, version=w.c.version, provision=w.c.article, body="Unposted words of A"
+    )
+
+
+def private_draft_web(w, client, user):
+    saved = _private_draft(w)
+    listed = client.get(reverse("comments:drafts"))
+    shown = listed.status_code == 200 and "Unposted words of A" in listed.content.decode()
+    continued = client.get(_article_url(w, w.public), {"draft": saved.pk}).content.decode()
+    assert ("Unposted words of A" in continued) is shown
+    return shown
+
+
 def receipt_web(w, client, user):
     response = client.get(reverse("comments:receipt"), {"number": w.public.tracking_number})
     if response.status_code == 302 and response["Location"] == reverse(
@@ -650,6 +665,11 @@ CHECKS = {
         lambda w, user: can(user, "attachment.download", _restricted_file(w)),
         attachment_web,
         attachment_api,
+    ),
+    "draft.private": (
+        lambda w, user: can(user, "comment.draft", _private_draft(w)),
+        private_draft_web,
+        None,
     ),
     "receipt.find": (
         lambda w, user: can(user, "comment.find_by_receipt", w.public),
