@@ -29,6 +29,7 @@ from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
 
 from . import selectors, services
+from .attachments import attachment_response
 from .matrix import response_matrix
 from .models import Comment, Disposition, Endorsement, Visibility
 from .serializers import (
@@ -75,6 +76,7 @@ def comment_rows(user, draft=None):
         .select_related(
             "provision", "author", "organisation", "disposition", "disposition__responded_by"
         )
+        .prefetch_related(selectors.attachments_prefetch())
         # The serializer needs the provision's id and label, not its text, and never
         # shows the text commented on: leaving them out keeps each row narrow.
         .defer("provision__text_en", "provision__text_km", "provision_text_at_posting")
@@ -133,6 +135,9 @@ ORDERINGS = selectors.SORTS
 
 
 class CommentFilter(filters.FilterSet):
+    def filter_speaker(self, queryset, name, value):
+        return queryset.filter(organisation__isnull=(value == "individual"))
+
     version = IdFilter(field_name="version_id", help_text="A version's id.")
     draft = filters.CharFilter(field_name="version__draft__slug", help_text="A draft's slug.")
     provision = filters.CharFilter(
@@ -144,6 +149,11 @@ class CommentFilter(filters.FilterSet):
     )
     organisation_kind = filters.ChoiceFilter(
         field_name="organisation__kind", choices=Organisation.Kind.choices
+    )
+    speaker = filters.ChoiceFilter(
+        choices=[("individual", "individual"), ("organisation", "organisation")],
+        method="filter_speaker",
+        help_text="`individual` (people commenting for themselves) or `organisation`.",
     )
     disposition = filters.ChoiceFilter(
         field_name="disposition__status",
@@ -279,8 +289,27 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
                 quote_exact=data.get("quote_exact", ""),
                 quote_language=data["quote_language"],
                 proposed_text=data.get("proposed_text", ""),
+                # Sent as multipart/form-data, the files of the ``attachments`` field.
+                attachments=request.FILES.getlist("attachments"),
             )
         )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["comments"],
+        summary="Download a comment's attached file",
+        description="The file itself, always as a download. Found only by those who may read "
+        "the comment's words; for anyone else it does not exist (404).",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+)
+class AttachmentDownloadApi(PortalAPIMixin, APIView):
+    def get(self, request, pk):
+        attachment = selectors.visible_attachment(user=request.user, pk=pk)
+        if attachment is None:
+            raise Http404(_("There is no such file, or you may not see it."))
+        return attachment_response(attachment)
 
 
 @extend_schema_view(

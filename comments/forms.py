@@ -11,7 +11,7 @@ from core.web import form_error
 from stakeholders.models import Organisation
 from stakeholders.policies import visibility_audience
 
-from .models import Comment, Disposition, Visibility
+from .models import INDIVIDUAL_KIND, Comment, Disposition, Visibility
 from .selectors import DEFAULT_SORT
 
 
@@ -92,6 +92,8 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Only for a proposed amendment: edit the article’s text as you would have it."),
     )
     idempotency_key = idempotency_field()
+    # The private draft this comment is written from, if any (the author's own).
+    comment_draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, preview_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,7 +181,12 @@ class FilterForm(forms.Form):
     organisation_kind = forms.ChoiceField(
         label=_("Organisation"),
         required=False,
-        choices=[("", _("All organisations")), *Organisation.Kind.choices],
+        choices=[
+            ("", _("Everybody")),
+            (INDIVIDUAL_KIND, _("Individuals")),
+            ("organisations", _("All organisations")),
+            *Organisation.Kind.choices,
+        ],
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Comment.Kind.choices]
@@ -198,4 +205,15 @@ class FilterForm(forms.Form):
             ("oldest", _("Oldest first")),
             ("most_endorsed", _("Most endorsed")),
         ],
+    )
+
+
+class ParticipationForm(forms.Form):
+    individuals_may_take_part = forms.BooleanField(
+        label=_("Individuals may take part in this round"),
+        required=False,
+        help_text=_(
+            "People who comment for themselves, not for an organisation. Without it, only "
+            "members of organisations may comment and reply; what individuals already wrote stays."
+        ),
     )

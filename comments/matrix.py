@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 
 from stakeholders.policies import comment_record_filter, comment_visibility_filter
 
-from .models import Comment, Disposition
+from .models import INDIVIDUAL_KIND, Comment, Disposition
 
-FILTER_NAMES = ("article", "organisation_kind", "organisation", "kind", "disposition")
+FILTER_NAMES = ("article", "speaker", "organisation_kind", "organisation", "kind", "disposition")
+# The "speaker" filter: individuals (people for themselves) or organisations.
+SPEAKER_INDIVIDUAL = "individual"
+SPEAKER_ORGANISATION = "organisation"
 
 
 @dataclass
@@ -42,6 +45,9 @@ class MatrixRow:
     # "Superseded by #N: reason" when the applied words were taken out again (landed_in is then "").
     superseded: str = ""
     # For filtering and for the pages that show the row; not exported.
+    # An individual's row has organisation_id 0 and its author's name as organisation_name.
+    is_individual: bool = False
+    organisation_verified: bool = False
     organisation_id: int = 0
     organisation_kind_code: str = ""
     kind_code: str = ""
@@ -92,8 +98,8 @@ def _row(number: int, comment: Comment) -> MatrixRow:
     return MatrixRow(
         number=number,
         comment_id=comment.pk,
-        organisation_name=comment.organisation.name,
-        organisation_kind=comment.organisation.get_kind_display(),
+        organisation_name=comment.speaker_name,
+        organisation_kind=comment.speaker_kind,
         article_label=comment.provision.label,
         article_stable_id=comment.provision.stable_id,
         kind=comment.get_kind_display(),
@@ -110,8 +116,12 @@ def _row(number: int, comment: Comment) -> MatrixRow:
             else ""
         ),
         superseded=superseded,
-        organisation_id=comment.organisation_id,
-        organisation_kind_code=comment.organisation.kind,
+        is_individual=comment.is_individual,
+        organisation_verified=bool(comment.organisation_id and comment.organisation.verified),
+        organisation_id=comment.organisation_id or 0,
+        organisation_kind_code=(
+            INDIVIDUAL_KIND if comment.is_individual else comment.organisation.kind
+        ),
         kind_code=comment.kind,
         disposition_code=status,
         state=comment.state,
@@ -122,6 +132,7 @@ def _row(number: int, comment: Comment) -> MatrixRow:
 def _matches(row: MatrixRow, filters: dict) -> bool:
     checks = {
         "article": row.article_stable_id,
+        "speaker": SPEAKER_INDIVIDUAL if row.is_individual else SPEAKER_ORGANISATION,
         "organisation_kind": row.organisation_kind_code,
         "organisation": str(row.organisation_id),
         "kind": row.kind_code,
@@ -151,7 +162,8 @@ def response_matrix(
 ) -> list[MatrixRow]:
     """The comment-response matrix of a version as ``user`` may see it (one query).
 
-    Filters (all optional, by code): ``article`` (stable id), ``organisation_kind``,
+    Filters (all optional, by code): ``article`` (stable id), ``speaker`` (``individual``
+    or ``organisation``), ``organisation_kind`` (``individual`` for individuals),
     ``organisation`` (id), ``kind``, ``disposition``.
     """
     return filter_rows(matrix_all_rows(version=version, user=user, reader=reader), filters)
@@ -174,6 +186,15 @@ def matrix_facets(rows: list[MatrixRow], filters: dict | None = None) -> list[Fa
     facets = []
     specs = (
         ("article", _("Article"), lambda r: (r.article_stable_id, r.article_label)),
+        (
+            "speaker",
+            _("Individual or organisation"),
+            lambda r: (
+                (SPEAKER_INDIVIDUAL, _("Individuals"))
+                if r.is_individual
+                else (SPEAKER_ORGANISATION, _("Organisations"))
+            ),
+        ),
         (
             "organisation_kind",
             _("Kind of organisation"),

@@ -1,3 +1,7 @@
+import hashlib
+import hmac
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +17,41 @@ class Visibility(models.TextChoices):
             "Restricted: your organisation (and the thread's), the drafters, moderators and officials"
         ),
     )
+
+
+# How an individual (a person with no organisation) is named where an
+# organisation's kind would stand: pages, API, matrix, packets, statistics.
+INDIVIDUAL_KIND = "individual"
+INDIVIDUAL_LABEL = _("Individual")
+
+
+class RoundParticipation(models.Model):
+    """Who may take part in one consultation round (a published version).
+
+    Without a row, individuals may take part; the lead ministry's drafters may
+    open a round to organisations only. Existing comments are never affected.
+    """
+
+    version = models.OneToOneField(
+        "drafts.DraftVersion", on_delete=models.PROTECT, related_name="participation"
+    )
+    individuals_may_take_part = models.BooleanField(
+        _("individuals may take part"),
+        default=True,
+        help_text=_(
+            "People who comment for themselves, not for an organisation, may comment and reply."
+        ),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("round participation")
+        verbose_name_plural = _("round participation")
+
+    def __str__(self):
+        return f"version {self.version_id}: individuals {self.individuals_may_take_part}"
 
 
 class Comment(models.Model):
@@ -75,20 +114,42 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
+    # Empty for a person speaking as an individual (no organisation).
     organisation = models.ForeignKey(
         "stakeholders.Organisation",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="comments",
         verbose_name=_("on behalf of"),
     )
     # The organisation that opened the thread: a restricted reply is also shown
     # to it, so a ministry can answer an embassy's restricted note privately.
+    # Empty when an individual opened it; then ``thread_author`` does that job.
     thread_organisation = models.ForeignKey(
-        "stakeholders.Organisation", on_delete=models.PROTECT, related_name="+"
+        "stakeholders.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The person who opened the thread: they see every reply in it (an
+    # individual's restricted question and the ministry's restricted answer).
+    thread_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("posted"), db_index=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
+    # The receipt's number: the year, the id and a short check code, so a number
+    # mistyped by one character finds nothing rather than someone else's comment.
+    tracking_number = models.CharField(
+        _("tracking number"), max_length=24, unique=True, null=True, blank=True, editable=False
+    )
 
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.ACTIVE, db_index=True
@@ -116,7 +177,26 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()} · {self.organisation}"
+        return f"#{self.pk} {self.get_kind_display()} · {self.speaker_name}"
+
+    @property
+    def is_individual(self) -> bool:
+        """Written by a person for themselves, not on behalf of an organisation."""
+        return self.organisation_id is None
+
+    @property
+    def speaker_name(self) -> str:
+        """Who speaks: the organisation's name, or the individual's own name."""
+        if self.organisation_id is None:
+            return str(self.author)
+        return self.organisation.name
+
+    @property
+    def speaker_kind(self) -> str:
+        """The kind of organisation, or "Individual"."""
+        if self.organisation_id is None:
+            return str(INDIVIDUAL_LABEL)
+        return self.organisation.get_kind_display()
 
     @property
     def is_withdrawn(self) -> bool:
@@ -311,3 +391,104 @@ class Report(models.Model):
 
     def __str__(self):
         return f"Report on #{self.comment_id} by {self.reporter_id}"
+
+
+def _attachment_path(attachment: "Attachment", filename: str) -> str:
+    # A random name: the person's file name is kept in the row, never used as a path.
+    return f"attachments/{attachment.created_at:%Y/%m}/{uuid.uuid4().hex}.{attachment.extension}"
+
+
+class Attachment(models.Model):
+    """A file attached to a comment (a position paper, a scan), checked by its content.
+
+    Seen by whoever may see the comment, and only ever downloaded, never shown
+    inline. Stored once and never edited, so it keeps no history; removing it
+    from the record would need the comment's own history (withdrawn, hidden).
+    """
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("type"), max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    extracted_text = models.TextField(_("text"), blank=True)
+    # A PDF with JavaScript or launch actions: accepted, marked, still only downloaded.
+    active_content = models.BooleanField(_("contains scripts"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("attached"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["comment", "pk"]
+
+    def __str__(self):
+        return f"{self.original_name} on #{self.comment_id}"
+
+
+def tracking_number_for(pk: int, year: int) -> str:
+    """``2026-000123-7F3A``: the comment's receipt number (its check code from SECRET_KEY)."""
+    code = hmac.new(
+        settings.SECRET_KEY.encode(), f"comment-receipt:{pk}".encode(), hashlib.sha256
+    ).hexdigest()[:4]
+    return f"{year}-{pk:06d}-{code.upper()}"
+
+
+class Receipt(models.Model):
+    """The email copy of one submission, sent to its author once.
+
+    ``claim``/``claimed_at`` hold other senders off while one sends; ``sent_at`` is
+    set after the mail server took it. A record of a machine's work, not edited by
+    anyone, so it keeps no history.
+    """
+
+    comment = models.OneToOneField(Comment, on_delete=models.PROTECT, related_name="receipt")
+    claim = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("receipt sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return f"receipt of #{self.comment_id}"
+
+
+class CommentDraft(models.Model):
+    """A comment its author is still writing: private, not part of the record.
+
+    Only its author ever sees it (``selectors.own_drafts``); submitting it posts
+    the comment through ``comment_create`` like any other and removes the draft.
+    Because it is nobody's statement yet, it keeps no history: the record
+    starts when the comment is posted.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_drafts"
+    )
+    version = models.ForeignKey("drafts.DraftVersion", on_delete=models.CASCADE, related_name="+")
+    provision = models.ForeignKey("drafts.Provision", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Comment.Kind.choices, default=Comment.Kind.COMMENT
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    body = models.TextField(_("comment"), blank=True)
+    proposed_text = models.TextField(_("proposed text"), blank=True)
+    quote_exact = models.TextField(_("quoted passage"), blank=True)
+    quote_language = models.CharField(max_length=2, blank=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft of a comment")
+        verbose_name_plural = _("drafts of comments")
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"draft {self.pk} by {self.author_id}"

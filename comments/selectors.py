@@ -23,7 +23,15 @@ from drafts.redline import word_diff
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, can, comment_visibility_filter
 
-from .models import Comment, Disposition, Endorsement, PassageCheck
+from .models import (
+    INDIVIDUAL_KIND,
+    Attachment,
+    Comment,
+    CommentDraft,
+    Disposition,
+    Endorsement,
+    PassageCheck,
+)
 
 # The one set of sort names, for the thread pages and the API alike. "thread" is
 # document order (threads as they were started, replies under their comment).
@@ -56,7 +64,9 @@ class CommentFilters:
         sort = (data.get("sort") or "").strip()
         sort = SORT_ALIASES.get(sort, sort)
         return cls(
-            organisation_kind=pick("organisation_kind", Organisation.Kind.values),
+            organisation_kind=pick(
+                "organisation_kind", [*Organisation.Kind.values, INDIVIDUAL_KIND, "organisations"]
+            ),
             kind=pick("kind", Comment.Kind.values),
             disposition=pick("disposition", Disposition.Status.values),
             sort=sort if sort in SORTS else DEFAULT_SORT,
@@ -207,6 +217,7 @@ def _shaped(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
             queryset=PassageCheck.objects.select_related("version").order_by("version__number"),
             to_attr="later_checks",
         ),
+        attachments_prefetch(),
     )
 
 
@@ -223,7 +234,11 @@ def filtered_threads(
     roots = visible_comments(user=user, version=version).filter(parent__isnull=True)
     if provision is not None:
         roots = roots.filter(provision=provision)
-    if filters.organisation_kind:
+    if filters.organisation_kind == INDIVIDUAL_KIND:
+        roots = roots.filter(organisation__isnull=True)
+    elif filters.organisation_kind == "organisations":
+        roots = roots.filter(organisation__isnull=False)
+    elif filters.organisation_kind:
         roots = roots.filter(organisation__kind=filters.organisation_kind)
     if filters.kind:
         roots = roots.filter(kind=filters.kind)
@@ -254,7 +269,11 @@ def addressable_comments(
         )
         .filter(comment_visibility_filter(user, version.draft))
         .select_related(
-            "organisation", "version", "disposition", "disposition__addressed_in_version"
+            "organisation",
+            "author",
+            "version",
+            "disposition",
+            "disposition__addressed_in_version",
         )
     )
     for word in query.split()[:10]:
@@ -535,6 +554,83 @@ def visible_comment(*, user, pk: int) -> Comment | None:
     if not can(user, "comment.view", comment):
         return None
     return comment
+
+
+def own_drafts(*, user) -> list[CommentDraft]:
+    """The private drafts of comments ``user`` is writing, newest first (only their own)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        CommentDraft.objects.filter(author=user)
+        .select_related("version__draft", "provision")
+        .defer("provision__text_en", "provision__text_km")
+        .order_by("-updated_at")
+    )
+
+
+def own_draft(*, user, pk) -> CommentDraft | None:
+    """One private draft, only for its author (``comment.draft``; anyone else: not found)."""
+    if not user.is_authenticated:
+        return None
+    found = (
+        CommentDraft.objects.select_related("version__draft", "provision")
+        .filter(pk=pk, author=user)
+        .first()
+    )
+    return found if found is not None and can(user, "comment.draft", found) else None
+
+
+def comment_by_tracking_number(*, user, number: str) -> Comment | None:
+    """The comment with this receipt number, for its author and the draft's drafters."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    comment = (
+        Comment.objects.select_related("version__draft", "provision", "organisation", "author")
+        .filter(tracking_number=number)
+        .first()
+    )
+    if comment is None or not can(user, "comment.find_by_receipt", comment):
+        return None
+    return comment
+
+
+# --- attachments --------------------------------------------------------------------------
+
+# What a comment's list of files shows; the extracted text is read only by the preview.
+ATTACHMENT_LIST_FIELDS = (
+    "pk",
+    "comment_id",
+    "original_name",
+    "content_type",
+    "size",
+    "active_content",
+)
+
+
+def attachments_prefetch() -> Prefetch:
+    """A comment's files, in one query for a whole list, as ``comment.attachment_list``."""
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.only(*ATTACHMENT_LIST_FIELDS).order_by("pk"),
+        to_attr="attachment_list",
+    )
+
+
+def visible_attachment(*, user, pk: int) -> Attachment | None:
+    """One attachment, if ``user`` may see its comment's words (``attachment.download``).
+
+    An attachment of a comment the user may not see is not found, whatever its id.
+    """
+    attachment = (
+        Attachment.objects.select_related("comment__version__draft")
+        .filter(pk=pk)
+        .filter(comment_visibility_filter(user, prefix="comment__"))
+        .first()
+    )
+    if attachment is None or not can(user, "attachment.download", attachment):
+        return None
+    return attachment
 
 
 # --- organisations ----------------------------------------------------------------------

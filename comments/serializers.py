@@ -7,6 +7,7 @@ apply the business rules.
 """
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -18,7 +19,7 @@ from stakeholders.models import Organisation
 from stakeholders.policies import can, why_not
 from stakeholders.serializers import OrganisationBriefSerializer, PersonField, PersonSerializer
 
-from .models import Comment, Disposition, Visibility
+from .models import INDIVIDUAL_KIND, Comment, Disposition, Visibility
 
 MAX_LENGTH = settings.PORTAL["COMMENT_MAX_LENGTH"]
 ACTIONS = {
@@ -83,6 +84,24 @@ class PermissionsSerializer(serializers.Serializer):
     answer = serializers.BooleanField(help_text="Record the ministry's disposition (drafters).")
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """A file attached to a comment; the file itself is at ``download_url``."""
+
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField(help_text="Read from the file's content.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    contains_scripts = serializers.BooleanField(
+        source="active_content", help_text="A PDF with JavaScript: only ever downloaded."
+    )
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, attachment) -> str:
+        url = reverse("api:attachment-download", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class CommentSerializer(serializers.ModelSerializer):
     """A comment as the requesting user may see it.
 
@@ -94,7 +113,14 @@ class CommentSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:comment-detail")
     provision = serializers.SerializerMethodField()
     author = PersonField(read_only=True)
-    organisation = OrganisationBriefSerializer(read_only=True)
+    organisation = OrganisationBriefSerializer(
+        read_only=True, allow_null=True, help_text="None when the author speaks as an individual."
+    )
+    individual = serializers.BooleanField(
+        source="is_individual",
+        read_only=True,
+        help_text="True when the author speaks for themselves, not for an organisation.",
+    )
     body = serializers.SerializerMethodField(
         help_text="Markdown as written; for a hidden comment, the reason it is not shown, "
         "unless you are its author or review it."
@@ -113,6 +139,9 @@ class CommentSerializer(serializers.ModelSerializer):
     )
     disposition = serializers.SerializerMethodField(
         help_text="The ministry's decision; only on the first comment of a thread."
+    )
+    attachments = serializers.SerializerMethodField(
+        help_text="Attached files; withheld with the words of a hidden comment."
     )
     permissions = serializers.SerializerMethodField()
 
@@ -137,6 +166,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "hidden_reason",
             "author",
             "organisation",
+            "individual",
             "created_at",
             "edited_at",
             "revision",
@@ -145,6 +175,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "endorsed_by_my_organisation",
             "reply_count",
             "disposition",
+            "attachments",
             "permissions",
         ]
         read_only_fields = fields
@@ -152,6 +183,15 @@ class CommentSerializer(serializers.ModelSerializer):
     def _user(self):
         request = self.context.get("request")
         return getattr(request, "user", None)
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, comment) -> list:
+        if self._withheld(comment):
+            return []
+        files = getattr(comment, "attachment_list", None)
+        if files is None:  # a row the list did not prefetch (a single comment just written)
+            files = list(comment.attachments.order_by("pk"))
+        return AttachmentSerializer(files, many=True, context=self.context).data
 
     def _withheld(self, comment) -> bool:
         cache = self.context.setdefault("_withheld", {})
@@ -348,7 +388,14 @@ class MatrixQuerySerializer(serializers.Serializer):
     article = serializers.CharField(
         required=False, max_length=120, help_text="A provision's stable id."
     )
-    organisation_kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
+    speaker = serializers.ChoiceField(
+        choices=["individual", "organisation"],
+        required=False,
+        help_text="`individual` (people commenting for themselves) or `organisation`.",
+    )
+    organisation_kind = serializers.ChoiceField(
+        choices=[*Organisation.Kind.choices, (INDIVIDUAL_KIND, "Individual")], required=False
+    )
     organisation = serializers.IntegerField(
         required=False, min_value=1, help_text="An organisation's id."
     )
@@ -359,9 +406,19 @@ class MatrixQuerySerializer(serializers.Serializer):
 class MatrixRowSerializer(serializers.Serializer):
     number = serializers.IntegerField(help_text="The row's number in the whole matrix.")
     comment_id = serializers.IntegerField()
-    organisation_id = serializers.IntegerField()
-    organisation_name = serializers.CharField()
-    organisation_kind = serializers.CharField(source="organisation_kind_code")
+    organisation_id = serializers.IntegerField(help_text="0 for an individual.")
+    organisation_name = serializers.CharField(
+        help_text="The organisation's name, or the individual's own name."
+    )
+    is_individual = serializers.BooleanField(
+        help_text="Written by a person for themselves, not for an organisation."
+    )
+    organisation_verified = serializers.BooleanField(
+        help_text="The portal's staff have confirmed who the organisation is."
+    )
+    organisation_kind = serializers.CharField(
+        source="organisation_kind_code", help_text="`individual` for an individual."
+    )
     organisation_kind_label = serializers.CharField(source="organisation_kind")
     article_stable_id = serializers.CharField()
     article_label = serializers.CharField()
@@ -412,7 +469,7 @@ class CommentBehindSerializer(serializers.Serializer):
         allow_null=True,
         help_text="For `addressed`: the id of the provision history row of the edit.",
     )
-    organisation = OrganisationBriefSerializer(source="comment.organisation")
+    organisation = OrganisationBriefSerializer(source="comment.organisation", allow_null=True)
     organisation_kind_label = serializers.CharField(source="organisation_kind")
     kind = serializers.CharField(source="comment.kind")
     body_html = serializers.CharField(source="comment.body_html")

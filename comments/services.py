@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,19 @@ from stakeholders.policies import actor_for, ensure_can
 
 from .amendments import article_text, dropped_amendments
 from .anchoring import QUOTE_CONTEXT, locate_exact, locate_fuzzy
-from .models import Comment, Disposition, Endorsement, PassageCheck, Report, Visibility
+from .attachments import CheckedFile, check_files
+from .models import (
+    Attachment,
+    Comment,
+    CommentDraft,
+    Disposition,
+    Endorsement,
+    PassageCheck,
+    Report,
+    RoundParticipation,
+    Visibility,
+    tracking_number_for,
+)
 from .rendering import render_markdown
 from .selectors import amendment_base_text, amendment_language
 
@@ -85,8 +98,19 @@ def quote_selector(text: str, exact: str) -> tuple[str, str]:
 
 
 def _acting_organisation(by):
-
     actor = actor_for(by)
+    return Organisation.objects.get(pk=actor.acting_org_id)
+
+
+def _speaking_organisation(by) -> Organisation | None:
+    """The organisation a post speaks for, or None when its author speaks as an individual.
+
+    The policy has already decided that the person may post (``comment.create``,
+    ``comment.reply``): with no acting organisation, that means as an individual.
+    """
+    actor = actor_for(by)
+    if actor.acting_org_id is None:
+        return None
     return Organisation.objects.get(pk=actor.acting_org_id)
 
 
@@ -94,9 +118,130 @@ def _save_with_path(comment: Comment, parent: Comment | None) -> None:
     comment.save()
     segment = f"{comment.pk:012d}"
     comment.thread_path = f"{parent.thread_path}.{segment}" if parent else segment
+    comment.tracking_number = tracking_number_for(comment.pk, comment.created_at.year)
     comment.skip_history_when_saving = True  # one history row per posting is enough
-    comment.save(update_fields=["thread_path"])
+    comment.save(update_fields=["thread_path", "tracking_number"])
     del comment.skip_history_when_saving
+
+
+def _attachments_store(*, comment: Comment, checked: list[CheckedFile], by) -> list[Attachment]:
+    """Store files that passed ``check_files`` through Django's storage, and their rows.
+
+    The last step of a post's transaction; if storing one fails, the files
+    already written are removed again and the post fails as a whole.
+    """
+    stored: list[Attachment] = []
+    try:
+        for item in checked:
+            attachment = Attachment(
+                comment=comment,
+                original_name=item.name,
+                content_type=item.content_type,
+                extension=item.extension,
+                size=item.size,
+                sha256=item.sha256,
+                extracted_text=item.text,
+                active_content=item.active_content,
+                uploaded_by=by,
+                created_at=comment.created_at,
+            )
+            attachment.file.save(item.name, ContentFile(item.data), save=False)
+            stored.append(attachment)
+            attachment.save()
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored
+
+
+def comment_draft_save(
+    *,
+    by,
+    version: DraftVersion,
+    provision: Provision,
+    body: str = "",
+    kind: str = Comment.Kind.COMMENT,
+    visibility: str = Visibility.PUBLIC,
+    quote_exact: str = "",
+    quote_language: str = "en",
+    proposed_text: str = "",
+    comment_draft: CommentDraft | None = None,
+) -> CommentDraft:
+    """Keep a comment one is writing as a private draft, to submit later.
+
+    Only someone who may post on the version now may save a draft of it; the
+    draft is checked as a comment when it is submitted, not before.
+    """
+    ensure_can(by, "comment.create", version)
+    if provision.version_id != version.pk or provision.removed_at is not None:
+        raise DomainError(_("That provision is not part of this version."), field="provision")
+    if comment_draft is not None and comment_draft.author_id != by.pk:
+        raise DomainError(_("There is no such draft."))
+    limit = settings.PORTAL["COMMENT_MAX_LENGTH"]
+    comment_draft = comment_draft or CommentDraft(author=by)
+    comment_draft.version = version
+    comment_draft.provision = provision
+    comment_draft.kind = _clean_choice(kind, Comment.Kind, "kind")
+    comment_draft.visibility = _clean_choice(visibility, Visibility, "visibility")
+    comment_draft.body = clean_user_text(body)[:limit]
+    comment_draft.proposed_text = clean_user_text(proposed_text)[: limit * 3]
+    comment_draft.quote_exact = clean_user_text(quote_exact)[:2000]
+    comment_draft.quote_language = "km" if quote_language == "km" else "en"
+    comment_draft.save()
+    return comment_draft
+
+
+def comment_draft_submit(*, comment_draft: CommentDraft, by, attachments: Sequence = ()) -> Comment:
+    """Post a private draft as a comment (every rule of posting applies); the draft goes."""
+    if comment_draft.author_id != by.pk:
+        raise DomainError(_("There is no such draft."))
+    with transaction.atomic():
+        comment = comment_create(
+            by=by,
+            version=comment_draft.version,
+            provision=comment_draft.provision,
+            body=comment_draft.body,
+            kind=comment_draft.kind,
+            visibility=comment_draft.visibility,
+            quote_exact=comment_draft.quote_exact,
+            quote_language=comment_draft.quote_language or "en",
+            proposed_text=comment_draft.proposed_text,
+            attachments=attachments,
+        )
+        comment_draft.delete()
+    return comment
+
+
+def comment_draft_discard(*, comment_draft: CommentDraft, by) -> None:
+    """Throw a private draft away: it was never part of the record."""
+    if comment_draft.author_id != by.pk:
+        raise DomainError(_("There is no such draft."))
+    comment_draft.delete()
+
+
+def round_participation_set(
+    *, version: DraftVersion, by, individuals_may_take_part: bool
+) -> RoundParticipation:
+    """The draft's drafters open a round to individuals, or keep it to organisations.
+
+    Only posting from now on is affected: what individuals already wrote stays.
+    """
+    ensure_can(by, "version.participation", version)
+    with transaction.atomic():
+        participation, _created = RoundParticipation.objects.select_for_update().get_or_create(
+            version=version
+        )
+        participation.individuals_may_take_part = bool(individuals_may_take_part)
+        participation._history_user = by
+        participation._change_reason = (
+            "Round opened to individuals"
+            if individuals_may_take_part
+            else "Round kept to organisations"
+        )
+        participation.save()
+    version.participation = participation  # the policy reads it from the version
+    return participation
 
 
 def comment_create(
@@ -111,8 +256,13 @@ def comment_create(
     quote_language: str = "en",
     proposed_text: str = "",
     posted_at: datetime | None = None,
+    attachments: Sequence = (),
 ) -> Comment:
-    """Post a new thread on a provision of a version open for consultation."""
+    """Post a new thread on a provision of a version open for consultation.
+
+    ``attachments`` (uploaded files) are checked before anything is saved: one
+    refused file refuses the whole post.
+    """
     ensure_can(by, "comment.create", version)
     if posted_at is None:  # a back-dated import by trusted code is not rate limited
         posting_rate_check(by=by)
@@ -138,7 +288,8 @@ def comment_create(
     prefix = suffix = ""
     if quote_exact:
         prefix, suffix = quote_selector(provision.text_in(quote_language), quote_exact)
-    organisation = _acting_organisation(by)
+    checked = check_files(attachments)
+    organisation = _speaking_organisation(by)
     with transaction.atomic():
         comment = Comment(
             version=version,
@@ -156,6 +307,7 @@ def comment_create(
             author=by,
             organisation=organisation,
             thread_organisation=organisation,
+            thread_author=by,
             created_at=posted_at or timezone.now(),
         )
         comment._change_reason = "Posted"
@@ -163,7 +315,9 @@ def comment_create(
         _save_with_path(comment, None)
         Disposition.objects.create(comment=comment)
         if posted_at is None:
-            posting_rate_count(by=by, organisation_id=organisation.pk)
+            posting_rate_count(by=by, organisation_id=organisation.pk if organisation else None)
+            emit("comment.submitted", comment_id=comment.pk)  # the author's receipt
+        _attachments_store(comment=comment, checked=checked, by=by)
         emit("comment.created", comment_id=comment.pk, version_id=version.pk)
     return comment
 
@@ -175,6 +329,7 @@ def comment_reply(
     body: str,
     visibility: str = Visibility.PUBLIC,
     posted_at: datetime | None = None,
+    attachments: Sequence = (),
 ) -> Comment:
     """Reply to a comment at any depth (up to the configured limit).
 
@@ -193,7 +348,8 @@ def comment_reply(
             code="too_deep",
         )
     body = _clean_body(body)
-    organisation = _acting_organisation(by)
+    checked = check_files(attachments)
+    organisation = _speaking_organisation(by)
     with transaction.atomic():
         comment = Comment(
             version_id=parent.version_id,
@@ -208,14 +364,18 @@ def comment_reply(
             author=by,
             organisation=organisation,
             thread_organisation_id=parent.thread_organisation_id,
+            thread_author_id=parent.thread_author_id,
             created_at=posted_at or timezone.now(),
         )
         comment._change_reason = "Replied"
         comment._history_user = by
         _save_with_path(comment, parent)
         if posted_at is None:
-            posting_rate_count(by=by, organisation_id=organisation.pk)
+            posting_rate_count(by=by, organisation_id=organisation.pk if organisation else None)
         emit("comment.replied", comment_id=comment.pk)
+        if posted_at is None:
+            emit("comment.submitted", comment_id=comment.pk)  # the author's receipt
+        _attachments_store(comment=comment, checked=checked, by=by)
     return comment
 
 

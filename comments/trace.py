@@ -42,11 +42,11 @@ class CommentBehind:
 
     @property
     def organisation_name(self) -> str:
-        return self.comment.organisation.name
+        return self.comment.speaker_name
 
     @property
     def organisation_kind(self) -> str:
-        return self.comment.organisation.get_kind_display()
+        return self.comment.speaker_kind
 
     @property
     def status(self) -> str:
@@ -124,6 +124,7 @@ def changes_from_comments(
         )
         .select_related(
             "organisation",
+            "author",
             "provision",
             "disposition",
             "disposition__applied_in_version",

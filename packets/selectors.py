@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from comments.models import Comment, Disposition, Endorsement
+from comments.models import INDIVIDUAL_LABEL, Comment, Disposition, Endorsement
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import packet_comment_filter
@@ -239,7 +239,7 @@ def packet_statistics(*, packet: Packet, units: list[Unit]) -> dict:
     )
     pending = by_disposition.pop(None, 0)
     by_disposition[Disposition.Status.PENDING] += pending
-    kind_labels = dict(Organisation.Kind.choices)
+    kind_labels = {**dict(Organisation.Kind.choices), None: INDIVIDUAL_LABEL}  # individuals
     return {
         "by_kind": [
             (str(kind_labels.get(k, k)), n)

@@ -44,6 +44,11 @@ urlpatterns = [
         name="version-redline",
     ),
     path(
+        "attachments/<int:pk>/",
+        comment_apis.AttachmentDownloadApi.as_view(),
+        name="attachment-download",
+    ),
+    path(
         "versions/<int:pk>/matrix/",
         comment_apis.VersionMatrixApi.as_view(),
         name="version-matrix",

@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("desk.urls")),
     path("", include("packets.urls")),
     path("accounts/", include("stakeholders.urls")),
+    # allauth's flows (sign-up, confirming an address, password reset and change,
+    # email change) under the same prefix; the portal's own sign-in and sign-out
+    # above take precedence over allauth's of the same path.
+    path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -27,3 +31,5 @@ urlpatterns = [
 ]
 
 handler403 = "portal.views.permission_denied"
+# allauth's throttling answers with this page (429).
+handler429 = "stakeholders.views.too_many_requests"

@@ -22,6 +22,10 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("A person acts for one organisation at a time; comments record it."),
     )
+    # Set when the person asked for their account to be deleted: the account is
+    # closed and its personal details erased, but what they wrote stays in the
+    # public record, attributed to "a former participant".
+    closed_at = models.DateTimeField(_("account closed"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
 
@@ -30,6 +34,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
+        if self.closed_at is not None:
+            return str(_("a former participant"))
         return self.display_name or self.get_full_name() or self.username
 
     @property
@@ -128,3 +134,55 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class JoinRequest(models.Model):
+    """A person asks to speak for an organisation; its administrator (or staff) decides.
+
+    Approving grants the stakeholder role through ``membership_grant``; nobody
+    becomes a member by asking alone.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the administrator")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="join_requests"
+    )
+    message = models.TextField(_("message to the administrator"), blank=True, max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.status})"

@@ -8,6 +8,8 @@ the two in step.
 
 Roles come from active memberships:
 - a *participant* is a signed-in person with at least one active membership;
+- an *individual* is a signed-in person with none (and not staff): they take
+  part for themselves where the round allows it, and see what they wrote;
 - *drafters* of the draft's lead ministry (or an invited drafting partner)
   edit, answer, apply and publish;
 - *officials* (the National Assembly) read everything and request packets;
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +57,11 @@ class Actor:
     @property
     def is_participant(self) -> bool:
         return self.is_staff or bool(self.roles_by_org)
+
+    @property
+    def is_individual(self) -> bool:
+        """Signed in, a member of no organisation, not staff: takes part for themselves."""
+        return self.is_authenticated and not self.is_staff and not self.roles_by_org
 
     def has_role(self, role: str, org_ids=None) -> bool:
         return any(
@@ -164,11 +172,40 @@ def _need_sign_in(actor: Actor) -> str | None:
 
 
 def _need_acting_org(actor: Actor) -> str | None:
-    return _need_sign_in(actor) or (
-        None
-        if actor.acting_org_id is not None
-        else _("Your account is not a member of any organisation yet; ask its administrator.")
-    )
+    reason = _need_sign_in(actor)
+    if reason or actor.acting_org_id is not None:
+        return reason
+    if actor.is_individual:
+        return _("Only an organisation can do this; you take part as an individual.")
+    return _("Your account is not a member of any organisation yet; ask its administrator.")
+
+
+def individuals_may_take_part(version) -> bool:
+    """Whether the round (a version) is open to individuals: yes unless its drafters closed it.
+
+    Read from the round's participation row (``version.participation``, owned by the
+    comments app), cached on the version after the first look.
+    """
+    try:
+        participation = version.participation
+    except ObjectDoesNotExist:
+        return True
+    return participation.individuals_may_take_part
+
+
+def _need_voice(actor: Actor, version) -> str | None:
+    """Posting speaks for the acting organisation, or for oneself where the round allows it."""
+    reason = _need_sign_in(actor)
+    if reason or actor.acting_org_id is not None:
+        return reason
+    if not actor.is_individual:
+        return _need_acting_org(actor)
+    if not individuals_may_take_part(version):
+        return _(
+            "This consultation round is open to organisations only. An organisation's "
+            "administrator can add you as a member."
+        )
+    return None
 
 
 def _need_open(version) -> str | None:
@@ -292,6 +329,8 @@ def _view_restricted(actor, draft):
 def _comment_view(actor, comment):
     if comment.visibility == "public":
         return None
+    if actor.is_authenticated and actor.user_id in (comment.author_id, comment.thread_author_id):
+        return None  # one's own words, and every reply in the thread one opened
     if comment.visibility == "participants":
         return None if actor.is_participant else _("Sign in as a participant to see this comment.")
     if sees_everything_on(actor, comment.version.draft):
@@ -326,15 +365,43 @@ def _comment_view_history(actor, comment):
     )
 
 
+@rule("comment.find_by_receipt")
+def _comment_find_by_receipt(actor, comment):
+    """A receipt's number leads its author, and the draft's drafters, to the comment."""
+    if comment.author_id == actor.user_id and actor.is_authenticated:
+        return None
+    if is_drafter_of(actor, comment.version.draft):
+        return None
+    return _("Only the comment's author and the draft's drafters can find it by its number.")
+
+
+@rule("comment.draft")
+def _comment_draft(actor, comment_draft):
+    """A private draft of a comment: its author alone, whoever else asks."""
+    if actor.is_authenticated and comment_draft.author_id == actor.user_id:
+        return None
+    return _("There is no such draft.")
+
+
+@rule("attachment.download")
+def _attachment_download(actor, attachment):
+    """A comment's file goes with its words: whoever may read them (a hidden comment's too)."""
+    comment = attachment.comment
+    reason = _comment_view(actor, comment)
+    if reason is None and comment.state == "hidden":
+        reason = _comment_view_hidden(actor, comment)
+    return reason
+
+
 @rule("comment.create")
 def _comment_create(actor, version):
-    return _need_acting_org(actor) or _need_open(version)
+    return _need_voice(actor, version) or _need_open(version)
 
 
 @rule("comment.reply")
 def _comment_reply(actor, parent):
     return (
-        _need_acting_org(actor)
+        _need_voice(actor, parent.version)
         or _need_open(parent.version)
         or _comment_view(actor, parent)
         or (
@@ -432,6 +499,14 @@ def _comment_apply(actor, comment):
     return None
 
 
+@rule("version.participation")
+def _version_participation(actor, version):
+    """Whether individuals may take part in a round: the draft's drafters decide."""
+    if not is_drafter_of(actor, version.draft):
+        return _("Only drafters of the lead ministry may decide who takes part in a round.")
+    return None
+
+
 @rule("packet.request")
 def _packet_request(actor, version):
     if version.status == version.Status.WORKING:
@@ -461,6 +536,25 @@ def _audit_view(actor, _obj=None):
     if actor.is_staff or actor.is_official or actor.has_role(Membership.Role.DRAFTER):
         return None
     return _("Only drafters and officials may see the audit log.")
+
+
+@rule("organisation.join")
+def _organisation_join(actor, organisation):
+    """Anyone signed in may ask to join an organisation they are not a member of yet."""
+    reason = _need_sign_in(actor)
+    if reason:
+        return reason
+    if organisation.pk in actor.org_ids:
+        return _("You are already a member of this organisation.")
+    return None
+
+
+@rule("organisation.verify")
+def _organisation_verify(actor, organisation):
+    """Only the portal's staff confirm who an organisation is (the verified mark)."""
+    if actor.is_staff:
+        return None
+    return _("Only the portal's staff may verify organisations.")
 
 
 @rule("organisation.manage_members")
@@ -553,11 +647,12 @@ VISIBILITY_AUDIENCES = {
         "matrix, the open data and every review packet."
     ),
     "participants": gettext_lazy(
-        "Everyone signed in to the portal, whatever their organisation; not visitors who are "
-        "not signed in. Review packets include it."
+        "Every member of an organisation taking part, and the ministry's and the National "
+        "Assembly's staff; not people who signed up as individuals, nor visitors who are not "
+        "signed in. Review packets include it."
     ),
     "restricted": gettext_lazy(
-        "Only your organisation (and, for a reply, the organisation that opened the thread), "
+        "Only you and your organisation (and, for a reply, whoever opened the thread), "
         "the drafters and moderators of the ministry leading this draft, the National "
         "Assembly's officials and the portal's administrators. Only review packets made for "
         "restricted reading include it."
@@ -583,6 +678,11 @@ def comment_visibility_filter(user, draft=None, *, prefix: str = "") -> Q:
     if actor.is_staff or actor.is_official:
         return Q()
     allowed = Q(**{f"{prefix}visibility": "public"})
+    if actor.is_authenticated:
+        # One's own words, and every reply in a thread one opened.
+        allowed |= Q(**{f"{prefix}author_id": actor.user_id}) | Q(
+            **{f"{prefix}thread_author_id": actor.user_id}
+        )
     if actor.is_participant:
         allowed |= Q(**{f"{prefix}visibility": "participants"})
     if actor.org_ids:

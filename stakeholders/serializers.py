@@ -13,7 +13,7 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "slug", "name", "kind"]
+        fields = ["id", "slug", "name", "kind", "verified"]
         read_only_fields = fields
 
 

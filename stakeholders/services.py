@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import DomainError, PolicyDenied
+from core.text import clean_user_text
 
-from .models import Membership, Organisation, User
+from .models import JoinRequest, Membership, Organisation, User
 from .policies import actor_for, ensure_can, forget_actor
 
 
@@ -104,3 +105,114 @@ def api_token_revoke(*, user: User) -> bool:
 
     deleted, _rows = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+def account_close(*, user: User, by: User) -> User:
+    """Close an account at its owner's request, keeping the public record.
+
+    What the person wrote stays where it is (comments are never deleted) and is
+    shown as written by "a former participant". Their personal details leave the
+    live record: name, username, email addresses, password, API token and
+    authenticator app; their memberships end (the rows stay, with who ended them).
+    """
+    if by.pk != user.pk and not (by.is_staff or by.is_superuser):
+        raise PolicyDenied(_("Only the account's owner may close it."))
+    if user.closed_at is not None:
+        raise DomainError(_("This account is already closed."))
+    from allauth.account.models import EmailAddress
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rest_framework.authtoken.models import Token
+
+    now = timezone.now()
+    with transaction.atomic():
+        for membership in Membership.objects.active().filter(user=user):
+            membership.is_active = False
+            membership.ended_at = now
+            membership._history_user = by
+            membership._change_reason = "Account closed at the person's request"
+            membership.save()
+        EmailAddress.objects.filter(user=user).delete()
+        Token.objects.filter(user=user).delete()
+        TOTPDevice.objects.filter(user=user).delete()
+        user.closed_at = now
+        user.is_active = False
+        user.username = f"former-{user.pk}"
+        user.email = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.display_name = ""
+        user.active_organisation = None
+        user.set_unusable_password()
+        user._history_user = by
+        user._change_reason = "Account closed at the person's request"
+        user.save()
+    forget_actor(user)
+    return user
+
+
+def join_request_create(
+    *, user: User, organisation: Organisation, message: str = ""
+) -> JoinRequest:
+    """Ask to join an organisation; its administrator is the one who decides."""
+    ensure_can(user, "organisation.join", organisation)
+    message = clean_user_text(message)[:1000]
+    with transaction.atomic():
+        pending = JoinRequest.objects.filter(
+            user=user, organisation=organisation, status=JoinRequest.Status.PENDING
+        ).first()
+        if pending is not None:
+            raise DomainError(
+                _(
+                    "You have already asked to join this organisation; its administrator will decide."
+                )
+            )
+        request = JoinRequest(user=user, organisation=organisation, message=message)
+        request._history_user = user
+        request._change_reason = "Asked to join"
+        request.save()
+    return request
+
+
+def join_request_decide(
+    *, join_request: JoinRequest, by: User, approve: bool, reason: str = ""
+) -> JoinRequest:
+    """The organisation's administrator (or staff) approves or declines a request to join.
+
+    Approving makes the person a stakeholder of the organisation (``membership_grant``).
+    """
+    ensure_can(by, "organisation.manage_members", join_request.organisation)
+    with transaction.atomic():
+        current = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+        if current.status != JoinRequest.Status.PENDING:
+            raise DomainError(_("This request has already been decided."))
+        if approve:
+            membership_grant(
+                organisation=current.organisation,
+                user=current.user,
+                role=Membership.Role.STAKEHOLDER,
+                by=by,
+            )
+        current.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
+        current.decided_by = by
+        current.decided_at = timezone.now()
+        current.reason = clean_user_text(reason)[:200]
+        current._history_user = by
+        current._change_reason = "Approved" if approve else "Declined"
+        current.save()
+    return current
+
+
+def organisation_verify(*, organisation: Organisation, by: User, verified: bool) -> Organisation:
+    """Staff confirm (or withdraw the confirmation of) who an organisation is.
+
+    The verified mark stands next to its name on comments, in the API, the matrix
+    and the packets: it is how a reader tells an embassy from someone using its name.
+    """
+    ensure_can(by, "organisation.verify", organisation)
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        current.verified = bool(verified)
+        current._history_user = by
+        current._change_reason = "Verified by staff" if verified else "Verification withdrawn"
+        current.save()
+    return current

@@ -56,6 +56,8 @@ class Consultation:
     moderator: object
     official: object
     admin: object
+    # A signed-in person with no organisation: takes part as an individual.
+    individual: object = None
 
     @property
     def article(self):
@@ -106,6 +108,7 @@ def consultation(db):
         moderator=member(Membership.Role.MODERATOR, organisation=lead, username="moderator"),
         official=member(Membership.Role.OFFICIAL, organisation=assembly, username="official"),
         admin=admin,
+        individual=UserFactory(username="citizen", display_name="Sokha Chan"),
     )
 
 

@@ -5,6 +5,7 @@ from django import template
 from stakeholders.models import Membership
 from stakeholders.policies import actor_for
 
+from ..attachments import limits
 from ..rendering import response_html as render_response
 
 register = template.Library()
@@ -28,3 +29,10 @@ def moderates_anything(context) -> bool:
         return False
     actor = actor_for(user)
     return actor.is_staff or actor.has_role(Membership.Role.MODERATOR)
+
+
+@register.simple_tag
+def attachment_limits() -> dict:
+    """``{% attachment_limits as limits %}``: files per comment and megabytes per file."""
+    files, size = limits()
+    return {"files": files, "megabytes": round(size / (1024 * 1024), 1)}

@@ -1,6 +1,7 @@
 """The consultation's pages: reading a draft, an article's threads, acting on comments,
 and the moderators' queue. Each family lives in a module of its own."""
 
+from . import attachments
 from .changes import article_changes, version_changes
 from .moderation import moderate, queue
 from .reading import draft_list, read, read_version
@@ -9,10 +10,14 @@ from .threads import (
     article,
     comment_action,
     create,
+    draft_action,
+    drafts,
     endorse,
     history,
+    participation,
     permalink,
     preview,
+    receipt,
     version_comments,
 )
 
@@ -20,17 +25,22 @@ __all__ = [
     "ACTIONS",
     "article",
     "article_changes",
+    "attachments",
     "comment_action",
     "create",
+    "draft_action",
     "draft_list",
+    "drafts",
     "endorse",
     "history",
     "moderate",
+    "participation",
     "permalink",
     "preview",
     "queue",
     "read",
     "read_version",
+    "receipt",
     "version_changes",
     "version_comments",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +32,7 @@ from drafts.reading import (
     marked_paragraphs,
     shown_language,
 )
-from stakeholders.policies import ensure_can, why_not
+from stakeholders.policies import can, ensure_can, individuals_may_take_part, why_not
 
 from .. import selectors, services
 from ..forms import (
@@ -39,6 +40,7 @@ from ..forms import (
     EditForm,
     FilterForm,
     HideForm,
+    ParticipationForm,
     ReplyForm,
     ReportForm,
     RestoreForm,
@@ -125,7 +127,28 @@ def _new_comment_form(place: Place, request=None) -> CommentForm:
     initial = {"proposed_text": place.provision.text_in(shown_language(place.provision))}
     if request is not None and request.GET.get("quote"):
         initial["quote_exact"] = request.GET["quote"][:2000]
+    saved = _own_draft_of(request, place, request.GET.get("draft") if request else None)
+    if saved is not None:
+        # Continue writing a private draft: the form starts from what was saved.
+        initial.update(
+            kind=saved.kind,
+            visibility=saved.visibility,
+            body=saved.body,
+            quote_exact=saved.quote_exact,
+            proposed_text=saved.proposed_text or initial["proposed_text"],
+            comment_draft=saved.pk,
+        )
     return CommentForm(initial=initial, preview_url=_preview_url(place))
+
+
+def _own_draft_of(request, place: Place, pk):
+    """The signed-in person's private draft ``pk`` on this article, or None."""
+    if request is None or not pk or not str(pk).isdigit():
+        return None
+    saved = selectors.own_draft(user=request.user, pk=int(pk))
+    if saved is None or saved.provision_id != place.provision.pk:
+        return None
+    return saved
 
 
 def _thread_page(request, place: Place, filters, *, root_id=None):
@@ -284,6 +307,30 @@ def create(request, slug, number, stable_id):
     status = 400
     error = None
     failure = None
+    saved = _own_draft_of(request, place, request.POST.get("comment_draft"))
+    if form.is_valid() and "save_draft" in request.POST:
+        data = form.cleaned_data
+        try:
+            saved = services.comment_draft_save(
+                by=request.user,
+                version=place.version,
+                provision=place.provision,
+                body=data["body"],
+                kind=data["kind"],
+                visibility=data["visibility"],
+                quote_exact=data["quote_exact"],
+                quote_language=request.POST.get("quote_language") or "en",
+                proposed_text=data["proposed_text"],
+                comment_draft=saved,
+            )
+        except (DomainError, PolicyDenied) as exc:
+            return error_response(request, exc, back_url=request.path)
+        messages.success(request, _("Your draft is saved. Only you can see it."))
+        response = redirect("comments:drafts")
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("comments:drafts")
+        return response
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -301,8 +348,11 @@ def create(request, slug, number, stable_id):
                     quote_exact=data["quote_exact"],
                     quote_language=quote_language,
                     proposed_text=data["proposed_text"],
+                    attachments=request.FILES.getlist("attachments"),
                 ),
                 quote_language=quote_language,
+                # The same form sent again with other files is another post.
+                attachments=[f"{f.name}:{f.size}" for f in request.FILES.getlist("attachments")],
             )
         except (DomainError, PolicyDenied) as exc:
             status, failure = http_status_for(exc), exc
@@ -311,6 +361,8 @@ def create(request, slug, number, stable_id):
             else:
                 error = exc.message
         else:
+            if saved is not None:  # the draft it was written from is posted now
+                services.comment_draft_discard(comment_draft=saved, by=request.user)
             if is_htmx(request):
                 node = selectors.subtree(user=request.user, comment=comment)
                 html = render_to_string(
@@ -383,6 +435,7 @@ def version_comments(request, slug, number):
         "more_url": _more_url(request, threads),
         "prev_url": _prev_url(request, threads),
         "show_article": True,
+        "can_set_participation": can(request.user, "version.participation", place.version),
     }
     if is_htmx(request) and request.GET.get("fragment") == "threads":
         return render(request, "comments/_thread_list.html", context)
@@ -620,3 +673,80 @@ def endorse(request, pk, withdraw=False):
         return _node_response(request, comment, notice=notice)
     messages.success(request, notice)
     return redirect(permalink_url(comment.pk))
+
+
+@require_http_methods(["GET", "POST"])
+def participation(request, slug, number):
+    """The draft's drafters decide whether individuals may take part in this round."""
+    place = _place(request, slug, number)
+    version = place.version
+    ensure_can(request.user, "version.participation", version)
+    form = ParticipationForm(
+        request.POST if request.method == "POST" else None,  # an unticked box posts nothing
+        initial={"individuals_may_take_part": individuals_may_take_part(version)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.round_participation_set(
+            version=version,
+            by=request.user,
+            individuals_may_take_part=form.cleaned_data["individuals_may_take_part"],
+        )
+        messages.success(
+            request,
+            _("Individuals may take part in this round.")
+            if form.cleaned_data["individuals_may_take_part"]
+            else _("Only organisations may take part in this round from now on."),
+        )
+        return redirect("comments:participation", slug=slug, number=number)
+    return render(
+        request,
+        "comments/participation.html",
+        {"draft": place.draft, "version": version, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def receipt(request):
+    """Find a comment by the tracking number of its receipt (its author, the drafters)."""
+    number = request.GET.get("number", "")
+    not_found = False
+    if number:
+        comment = selectors.comment_by_tracking_number(user=request.user, number=number)
+        if comment is not None:
+            return redirect("comments:permalink", pk=comment.pk)
+        not_found = True
+    return render(
+        request,
+        "comments/receipt.html",
+        {"number": number, "not_found": not_found},
+        status=404 if not_found else 200,
+    )
+
+
+@login_required
+@require_GET
+def drafts(request):
+    """The signed-in person's private drafts of comments: continue, submit or discard."""
+    return render(
+        request, "comments/drafts.html", {"drafts": selectors.own_drafts(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def draft_action(request, pk, action_name):
+    """Submit a private draft as a comment, or discard it (only its author finds it)."""
+    saved = selectors.own_draft(user=request.user, pk=pk)
+    if saved is None:
+        raise Http404(_("There is no such draft."))
+    try:
+        if action_name == "submit":
+            comment = services.comment_draft_submit(comment_draft=saved, by=request.user)
+            messages.success(request, _("Your comment was posted."))
+            return redirect("comments:permalink", pk=comment.pk)
+        services.comment_draft_discard(comment_draft=saved, by=request.user)
+    except (DomainError, PolicyDenied) as exc:
+        return error_response(request, exc, back_url=reverse("comments:drafts"))
+    messages.success(request, _("The draft is discarded."))
+    return redirect("comments:drafts")

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Self-service accounts: sign-up with email verification, password reset and
+    # change, email change (stakeholders.adapters fits it to the portal).
+    "allauth",
+    "allauth.account",
     "core",
     "stakeholders",
     "drafts",
@@ -72,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Before any view reads the path or the query into a database query (after the
     # user is known, so the refusal page can be drawn).
     "core.middleware.RejectNulBytes",
@@ -151,9 +156,11 @@ LOGIN_REDIRECT_URL = "comments:draft_list"
 LOGOUT_REDIRECT_URL = "comments:draft_list"
 
 # django-axes first: it refuses a locked-out username/address before any password is checked.
+# allauth's backend lets a person sign in with the username or the email address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -165,6 +172,40 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 OTP_TOTP_ISSUER = "Consultation Portal"
+
+# --- Self-service accounts (django-allauth) ----------------------------------
+# Sign-up asks for a username, an email address and a password; the address must
+# be confirmed before the account can sign in (the portal's own sign-in page,
+# stakeholders.views.LoginView, refuses an unconfirmed account). Nothing on any
+# page tells whether an address or a username has an account: a sign-up with a
+# known address is answered like any other and the owner gets an email instead
+# (ACCOUNT_PREVENT_ENUMERATION), and so does a password reset.
+ACCOUNT_ADAPTER = "stakeholders.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one once it is confirmed
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password and email changes are told to the owner
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link scanner opening the link confirms nothing
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+ACCOUNT_SIGNUP_REDIRECT_URL = "comments:draft_list"
+ACCOUNT_LOGOUT_REDIRECT_URL = "comments:draft_list"
+# Counted in the shared cache, per address and per account (allauth's own
+# throttling); a refusal is a 429 page.
+ACCOUNT_RATE_LIMITS = {
+    "signup": env.str("SIGNUP_RATE", default="10/h/ip"),
+    "reset_password": env.str("PASSWORD_RESET_RATE", default="10/h/ip,3/h/key"),
+    "reset_password_from_key": "20/h/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/h/user",
+    "reauthenticate": "10/m/user",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -342,6 +383,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Uploads: files above this stay on disk while they are checked, not in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(DATA_DIR / "outbox"))
@@ -355,6 +400,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Portal rules -----------------------------------------------------------
 PORTAL = {
+    # Whether anyone may make an account (sign-up); accounts made by staff work either way.
+    "SIGNUP_OPEN": env.bool("SIGNUP_OPEN", default=True),
     # How long after posting an author may still edit a comment.
     "COMMENT_EDIT_WINDOW_MINUTES": env.int("COMMENT_EDIT_WINDOW_MINUTES", default=30),
     "COMMENT_MAX_LENGTH": env.int("COMMENT_MAX_LENGTH", default=10_000),
@@ -384,6 +431,13 @@ PORTAL = {
     # A packet part (or a queued build, or a merge) silent this long has stalled:
     # the recovery sends it again, and a request for the packet builds it afresh.
     "PACKET_PART_STALL_SECONDS": env.int("PACKET_PART_STALL_SECONDS", default=90),
+    # Files on one comment (PDF, DOCX, ODT, images; comments.attachments checks them):
+    # how many, how large each, and how far a DOCX or ODT may unpack.
+    "ATTACHMENT_MAX_FILES": env.int("ATTACHMENT_MAX_FILES", default=5),
+    "ATTACHMENT_MAX_BYTES": env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
+    "ATTACHMENT_MAX_UNPACKED_BYTES": env.int(
+        "ATTACHMENT_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024
+    ),
     # How long a claim to send a notification email holds off other senders.
     "EMAIL_CLAIM_SECONDS": env.int("EMAIL_CLAIM_SECONDS", default=600),
 }

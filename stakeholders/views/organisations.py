@@ -21,6 +21,7 @@ from ..forms import ActForForm, EndForm, GrantForm
 from ..models import Membership, Organisation
 from ..policies import actor_for, can, ensure_can
 from ..two_factor import may_use_two_factor
+from .joining import pending_requests
 
 
 @login_required
@@ -122,6 +123,7 @@ def members(request, slug):
             "ended": [m for m in rows if not m.is_active],
             "form": form,
             "end_form": EndForm(),
+            "join_requests": pending_requests(organisation, request.user),
         },
         status=status,
     )

@@ -27,12 +27,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.errors import PolicyDenied
 from core.web import safe_next
 
-from ..forms import CodeForm
+from ..forms import CodeForm, SignInForm
 from ..two_factor import DEVICE_NAME, PENDING, confirmed_device, may_use_two_factor
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, then the code page for those who turned two-factor on."""
+    """Django's sign-in, then the code page for those who turned two-factor on.
+
+    An account made by signing up signs in only once its email address is confirmed.
+    """
+
+    form_class = SignInForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -100,6 +100,14 @@ def test_staff_may_manage_any_organisation(client, consultation):
     assert granted.is_org_admin
 
 
+def _any_comment(c):
+    from comments import services as comment_services
+
+    return comment_services.comment_create(
+        by=c.stakeholder_b, version=c.version, provision=c.article, body="B's point"
+    )
+
+
 def test_ending_a_membership_keeps_the_row_and_removes_the_rights(client, consultation, org_admin):
     c = consultation
     membership = Membership.objects.get(user=c.stakeholder_a, organisation=c.org_a)
@@ -115,9 +123,13 @@ def test_ending_a_membership_keeps_the_row_and_removes_the_rights(client, consul
     assert membership.history.latest().history_change_reason == "Left the organisation"
     alice = type(c.stakeholder_a).objects.get(pk=c.stakeholder_a.pk)
     assert alice.active_organisation is None
-    from stakeholders.policies import can
+    from stakeholders.policies import actor_for, can
 
-    assert not can(alice, "comment.create", c.version)
+    # She no longer speaks for the organisation; where the round allows it she may
+    # still take part as an individual, and never again for the organisation.
+    assert actor_for(alice).acting_org_id is None
+    assert c.org_a.pk not in actor_for(alice).org_ids
+    assert not can(alice, "comment.endorse", _any_comment(c))
     page = client.get(members_url(c.org_a)).content.decode()
     assert "Ended memberships" in page
 
@@ -167,7 +179,8 @@ def test_a_person_without_membership_is_told_how_to_get_one(client, db):
     loner = UserFactory(username="loner")
     client.force_login(loner)
     html = client.get(reverse("accounts:organisations")).content.decode()
-    assert "not a member of any organisation yet" in html
+    assert "You take part as an individual" in html
+    assert reverse("accounts:directory") in html
 
 
 def test_organisation_admin_sees_link_to_members_page(client, consultation, org_admin):

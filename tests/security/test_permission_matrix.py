@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -27,6 +28,7 @@ from desk.models import Assignment, CommentTag, InternalNote, Tag
 from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion
 from packets.models import Packet
+from stakeholders.models import JoinRequest, Organisation
 from stakeholders.policies import (
     actor_for,
     can,
@@ -44,6 +46,7 @@ ROLES = [
     "moderator",
     "official",
     "admin",
+    "individual",
 ]
 HEADERS = [
     "anonymous",
@@ -54,6 +57,7 @@ HEADERS = [
     "moderator",
     "official",
     "staff admin",
+    "individual",
 ]
 
 
@@ -81,6 +85,16 @@ def documented_matrix() -> dict[str, dict[str, bool]]:
 MATRIX = documented_matrix()
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, format="PNG")
+    return out.getvalue()
+
+
 # --- the world each check runs in ------------------------------------------------
 
 
@@ -95,6 +109,9 @@ class World:
     amendment: Comment
     working: DraftVersion
     packet: Packet
+    # The individual's restricted question and the ministry's restricted answer to it.
+    individual_restricted: Comment = None
+    individual_answer: Comment = None
 
 
 @pytest.fixture
@@ -110,7 +127,11 @@ def world(consultation, settings, tmp_path):
     public = post("Public words of organisation A")
     public_api = post("More public words of organisation A")
     participants = post("Words for signed-in participants only", visibility="participants")
-    restricted = post("Restricted words of organisation A", visibility="restricted")
+    restricted = post(
+        "Restricted words of organisation A",
+        visibility="restricted",
+        attachments=[SimpleUploadedFile("note.png", _png())],
+    )
     hidden = post("Words a moderator hid")
     services.comment_hide(comment=hidden, by=c.moderator, reason="Off topic")
     amendment = post(
@@ -127,8 +148,31 @@ def world(consultation, settings, tmp_path):
     )
     packet.file.save("matrix.pdf", ContentFile(b"%PDF-1.4\n% matrix test\n"), save=False)
     packet.save()
+    individual_restricted = services.comment_create(
+        by=c.individual,
+        version=c.version,
+        provision=c.article,
+        body="An individual's restricted question",
+        visibility="restricted",
+    )
+    individual_answer = services.comment_reply(
+        by=c.drafter,
+        parent=individual_restricted,
+        body="The ministry's restricted answer to the individual",
+        visibility="restricted",
+    )
     return World(
-        c, public, public_api, participants, restricted, hidden, amendment, working, packet
+        c,
+        public,
+        public_api,
+        participants,
+        restricted,
+        hidden,
+        amendment,
+        working,
+        packet,
+        individual_restricted,
+        individual_answer,
     )
 
 
@@ -469,6 +513,96 @@ def history_api(w, client, user):
     return allowed
 
 
+# --- individuals and rounds -------------------------------------------------------
+
+
+def _individual_restricted_policy(w, user):
+    question = can(user, "comment.view", w.individual_restricted)
+    answer = can(user, "comment.view", w.individual_answer)
+    assert question is answer, "the thread's question and its answer are read together"
+    return answer
+
+
+def _organisations_only(w):
+    services.round_participation_set(
+        version=w.c.version, by=w.c.drafter, individuals_may_take_part=False
+    )
+    w.c.version.refresh_from_db()
+
+
+def post_org_only_policy(w, user):
+    _organisations_only(w)
+    return can(user, "comment.create", w.c.version)
+
+
+def post_org_only_web(w, client, user):
+    _organisations_only(w)
+    return post_web(w, client, user)
+
+
+def post_org_only_api(w, client, user):
+    _organisations_only(w)
+    return post_api(w, client, user)
+
+
+def participation_web(w, client, user):
+    url = reverse("comments:participation", args=[w.c.draft.slug, w.c.version.number])
+    response = client.post(url, {})
+    from comments.models import RoundParticipation
+
+    closed = RoundParticipation.objects.filter(
+        version=w.c.version, individuals_may_take_part=False
+    ).exists()
+    return outcome(response, closed)
+
+
+def _restricted_file(w):
+    return w.restricted.attachments.get()
+
+
+def attachment_web(w, client, user):
+    attachment = _restricted_file(w)
+    response = client.get(reverse("comments:attachment", args=[attachment.pk]))
+    allowed = page_outcome(response)
+    if allowed:
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    return allowed
+
+
+def attachment_api(w, client, user):
+    attachment = _restricted_file(w)
+    response = client.get(
+        reverse("api:attachment-download", args=[attachment.pk]), **api_headers(user)
+    )
+    return page_outcome(response)
+
+
+def _private_draft(w):
+    return services.comment_draft_save(
+        by=w.c.stakeholder_a, version=w.c.version, provision=w.c.article, body="Unposted words of A"
+    )
+
+
+def private_draft_web(w, client, user):
+    saved = _private_draft(w)
+    listed = client.get(reverse("comments:drafts"))
+    shown = listed.status_code == 200 and "Unposted words of A" in listed.content.decode()
+    continued = client.get(_article_url(w, w.public), {"draft": saved.pk}).content.decode()
+    assert ("Unposted words of A" in continued) is shown
+    return shown
+
+
+def receipt_web(w, client, user):
+    response = client.get(reverse("comments:receipt"), {"number": w.public.tracking_number})
+    if response.status_code == 302 and response["Location"] == reverse(
+        "comments:permalink", args=[w.public.pk]
+    ):
+        return True
+    assert refused(response), response.status_code
+    return False
+
+
 # --- the rules as queries -------------------------------------------------------
 
 
@@ -558,6 +692,52 @@ CHECKS = {
     "read.participants": reads("participants", "comment.view"),
     "read.restricted": reads("restricted", "comment.view"),
     "read.hidden_text": reads("hidden", "comment.view_hidden"),
+    "read.individual_restricted": (
+        _individual_restricted_policy,
+        lambda w, client, user: _read_web(w, client, w.individual_answer),
+        lambda w, client, user: _read_api(w, client, user, w.individual_answer),
+    ),
+    "comment.post_organisations_only": (
+        post_org_only_policy,
+        post_org_only_web,
+        post_org_only_api,
+    ),
+    "attachment.restricted": (
+        lambda w, user: can(user, "attachment.download", _restricted_file(w)),
+        attachment_web,
+        attachment_api,
+    ),
+    "draft.private": (
+        lambda w, user: can(user, "comment.draft", _private_draft(w)),
+        private_draft_web,
+        None,
+    ),
+    "receipt.find": (
+        lambda w, user: can(user, "comment.find_by_receipt", w.public),
+        receipt_web,
+        None,
+    ),
+    "organisation.join": (
+        lambda w, user: can(user, "organisation.join", w.c.org_a),
+        lambda w, client, user: outcome(
+            client.post(reverse("accounts:join", args=[w.c.org_a.slug])),
+            JoinRequest.objects.filter(user_id=getattr(user, "pk", None)).exists(),
+        ),
+        None,
+    ),
+    "organisation.verify": (
+        lambda w, user: can(user, "organisation.verify", w.c.org_b),
+        lambda w, client, user: outcome(
+            client.post(reverse("accounts:verify", args=[w.c.org_b.slug]), {"verified": "0"}),
+            not Organisation.objects.get(pk=w.c.org_b.pk).verified,
+        ),
+        None,
+    ),
+    "round.participation": (
+        lambda w, user: can(user, "version.participation", w.c.version),
+        participation_web,
+        None,
+    ),
     "comment.post": (post_policy, post_web, post_api),
     "comment.reply": (reply_policy, reply_web, reply_api),
     "comment.edit": (edit_policy, edit_web, edit_api),

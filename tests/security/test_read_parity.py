@@ -48,6 +48,11 @@ def mixed_threads(consultation):
     hidden = post(c.stakeholder_b, "Words a moderator hid.")
     services.comment_hide(comment=hidden, by=c.moderator, reason="Off topic")
     post(c.stakeholder_a, "A later public point.")
+    question = post(c.individual, "An individual's restricted question.", visibility="restricted")
+    services.comment_reply(
+        by=c.drafter, parent=question, body="The ministry answers the individual."
+    )
+    post(c.individual, "An individual's public point.")
     return c
 
 

@@ -1,0 +1,31 @@
+"""django-allauth fitted to the portal: who may sign up, what a new account starts with.
+
+allauth runs the flows (sign-up, confirming the email address, password reset and
+change, email change); this adapter only adds the portal's own choices. A new
+account has no membership, so it takes part as an individual until an
+organisation's administrator accepts it.
+"""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.utils.translation import get_language
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return settings.PORTAL.get("SIGNUP_OPEN", True)
+
+    def save_user(self, request, user, form, commit=True):
+        """The interface language of the sign-up becomes the account's language (emails)."""
+        user = super().save_user(request, user, form, commit=False)
+        language = (get_language() or settings.LANGUAGE_CODE)[:2]
+        if language in dict(settings.LANGUAGES):
+            user.preferred_language = language
+        if not user.display_name:
+            user.display_name = user.username
+        user._change_reason = "Signed up"
+        if commit:
+            user.save()
+        return user
