@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html import escape
 
 from django.db.models import QuerySet
 from django.utils import translation
@@ -34,7 +35,7 @@ from .models import Entry
 # turned into <mark>; they are taken out of every indexed text so that nobody
 # can smuggle a mark (or anything else) into a snippet.
 MARK_START, MARK_END = "\ue000", "\ue001"
-_NO_MARKS = str.maketrans("", "", MARK_START + MARK_END)
+NO_MARKS = str.maketrans("", "", MARK_START + MARK_END)
 
 KHMER_DIGITS = "០១២៣៤៥៦៧៨៩"
 LATIN_DIGITS = "0123456789"
@@ -43,10 +44,16 @@ TO_KHMER_DIGITS = str.maketrans(LATIN_DIGITS, KHMER_DIGITS)
 
 
 def prepare(text: str) -> str:
-    """Text as it is indexed and shown in snippets: marks removed, Khmer split into words."""
+    """Text as it is indexed and shown in snippets: marks removed, HTML's special characters
+    escaped, Khmer split into words.
+
+    Escaping keeps PostgreSQL's parser from taking what a person typed for markup
+    (it skips the inside of ``<script>``...): every character is text to both
+    engines. ``search.selectors.render_marked`` escapes it again for the page.
+    """
     if not text:
         return ""
-    return khmer_break_opportunities(text.translate(_NO_MARKS))
+    return khmer_break_opportunities(escape(text.translate(NO_MARKS), quote=False))
 
 
 def _join(*parts: str) -> str:

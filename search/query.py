@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from core.segment import words
 
-from .indexing import KHMER_DIGITS, LATIN_DIGITS, TO_KHMER_DIGITS, TO_LATIN_DIGITS, prepare
+from .indexing import KHMER_DIGITS, LATIN_DIGITS, NO_MARKS, TO_KHMER_DIGITS, TO_LATIN_DIGITS
 
 MAX_QUERY_LENGTH = 200
 MAX_CLAUSES = 12
@@ -37,7 +37,7 @@ def _has_khmer(text: str) -> bool:
 
 def query_words(text: str) -> list[str]:
     """The words of ``text`` as the indexer sees them: ICU's words, without spaces or punctuation."""
-    text = prepare(text).replace("\u200b", " ")
+    text = text.translate(NO_MARKS)
     language = "km" if _has_khmer(text) else "en"
     return [piece for piece in words(text, language) if any(ch.isalnum() for ch in piece)]
 

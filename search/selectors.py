@@ -13,6 +13,7 @@ of drafts and versions in one.
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -168,7 +169,8 @@ def facet_counts(entries: QuerySet[Entry]) -> dict[str, dict[str, tuple[int, str
     for name, (value, condition, label) in FACET_SQL.items():
         where = f" WHERE {condition}" if condition else ""
         selects.append(
-            f"SELECT '{name}' AS facet, {value} AS value, COUNT(*) AS n, {label} AS label "
+            # Only the constant column names above; the user's words are parameters of ``inner``.
+            f"SELECT '{name}' AS facet, {value} AS value, COUNT(*) AS n, {label} AS label "  # noqa: S608
             f"FROM matched{where} GROUP BY {value}"
         )
     sql = f"WITH matched AS ({inner}) " + " UNION ALL ".join(selects)
@@ -251,8 +253,9 @@ def _facets(
 
 
 def render_marked(text: str) -> SafeString:
-    """Escape a snippet, then turn the engine's private marks into <mark> (ours are the only tags)."""
-    escaped = escape(text or "")
+    """A snippet as HTML: the indexed text (stored escaped) read back and escaped once, then
+    the engine's private marks turned into <mark>, the only tags a snippet can carry."""
+    escaped = escape(html.unescape(text or ""))
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
