@@ -5,9 +5,10 @@ selectors have already narrowed to what the reader may see:
 
 - ``match``: keep the rows whose words match the query;
 - ``ranked``: order them by relevance (best first);
-- ``snippets``: for a page of row ids, the title and the best passage with the
-  matched words between ``MARK_START`` and ``MARK_END`` (turned into escaped
-  HTML with ``<mark>`` by ``search.selectors``).
+- ``with_snippets``: annotate a page of rows with ``title_mark``, ``body_mark``
+  and ``extra_mark``, the texts with the matched words between ``MARK_START``
+  and ``MARK_END`` (turned into escaped HTML with ``<mark>`` by
+  ``search.selectors``).
 
 Words reach the SQL only as parameters (see ``search.query``).
 """
@@ -44,7 +45,7 @@ class PostgresBackend:
         )
         return entries.annotate(rank=rank).order_by("-rank", "-date", "-pk")
 
-    def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, tuple[str, str, str]]:
+    def with_snippets(self, rows: QuerySet[Entry], query: ParsedQuery) -> QuerySet[Entry]:
         tsquery, params = to_tsquery_sql(query)
         options = (
             f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords={SNIPPET_WORDS}, '
@@ -59,16 +60,11 @@ class PostgresBackend:
                 output_field=TextField(),
             )
 
-        rows = (
-            Entry.objects.filter(pk__in=ids)
-            .annotate(
-                title_mark=headline("title", whole),
-                body_mark=headline("body", options),
-                extra_mark=headline("extra", options),
-            )
-            .values_list("pk", "title_mark", "body_mark", "extra_mark")
+        return rows.annotate(
+            title_mark=headline("title", whole),
+            body_mark=headline("body", options),
+            extra_mark=headline("extra", options),
         )
-        return {pk: (title, body, extra) for pk, title, body, extra in rows}
 
 
 class SqliteBackend:
@@ -92,7 +88,7 @@ class SqliteBackend:
         )
         return entries.annotate(rank=rank).order_by("rank", "-date", "-pk")
 
-    def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, tuple[str, str, str]]:
+    def with_snippets(self, rows: QuerySet[Entry], query: ParsedQuery) -> QuerySet[Entry]:
         match = to_fts5_match(query)
         marks = [MARK_START, MARK_END]
 
@@ -106,16 +102,11 @@ class SqliteBackend:
                 output_field=TextField(),
             )
 
-        rows = (
-            Entry.objects.filter(pk__in=ids)
-            .annotate(
-                title_mark=column("highlight", 0),
-                body_mark=column("snippet", 1),
-                extra_mark=column("snippet", 2),
-            )
-            .values_list("pk", "title_mark", "body_mark", "extra_mark")
+        return rows.annotate(
+            title_mark=column("highlight", 0),
+            body_mark=column("snippet", 1),
+            extra_mark=column("snippet", 2),
         )
-        return {pk: (title, body, extra) for pk, title, body, extra in rows}
 
 
 def backend():

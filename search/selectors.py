@@ -345,22 +345,22 @@ def search(*, user, params: SearchParams, per_page: int = PER_PAGE) -> SearchRes
     else:
         ordered = entries.order_by("-date", "-pk")
     ids = list(ordered.values_list("pk", flat=True)[start : start + per_page])
-    rows = {
-        entry.pk: entry
-        for entry in Entry.objects.filter(pk__in=ids).select_related(
-            "draft",
-            "version",
-            "provision",
-            "comment__organisation",
-            "comment__version",
-            "comment__provision",
-            "organisation",
-        )
-    }
-    marks = engine.snippets(ids, query) if not query.is_empty else {}
+    rows = Entry.objects.filter(pk__in=ids).select_related(
+        "draft",
+        "version",
+        "provision",
+        "comment__organisation",
+        "comment__version",
+        "comment__provision",
+        "organisation",
+    )
+    if not query.is_empty:
+        rows = engine.with_snippets(rows, query)
+    by_pk = {entry.pk: entry for entry in rows}
     for pk in ids:
-        entry = rows[pk]
-        title, body, extra = marks.get(pk, (None, None, None))
+        entry = by_pk[pk]
+        title = getattr(entry, "title_mark", None)
+        body, extra = getattr(entry, "body_mark", None), getattr(entry, "extra_mark", None)
         results.hits.append(
             Hit(
                 entry=entry,
