@@ -4,7 +4,8 @@ Each backend does three things to a queryset of ``Entry`` rows that the
 selectors have already narrowed to what the reader may see:
 
 - ``match``: keep the rows whose words match the query;
-- ``ranked``: order them by relevance (best first);
+- ``rank``: an expression of how well a row matches, sorted ``RANK_ORDER``
+  for the best first;
 - ``with_snippets``: annotate a page of rows with ``title_mark``, ``body_mark``
   and ``extra_mark``, the texts with the matched words between ``MARK_START``
   and ``MARK_END`` (turned into escaped HTML with ``<mark>`` by
@@ -38,12 +39,13 @@ class PostgresBackend:
             )
         )
 
-    def ranked(self, entries: QuerySet[Entry], query: ParsedQuery) -> QuerySet[Entry]:
+    RANK_ORDER = "DESC"
+
+    def rank(self, query: ParsedQuery) -> RawSQL:
         tsquery, params = to_tsquery_sql(query)
-        rank = RawSQL(  # noqa: S611 - constant SQL; the words are parameters
+        return RawSQL(  # noqa: S611 - constant SQL; the words are parameters
             f'ts_rank("{TABLE}"."document", {tsquery})', params, output_field=FloatField()
         )
-        return entries.annotate(rank=rank).order_by("-rank", "-date", "-pk")
 
     def with_snippets(self, rows: QuerySet[Entry], query: ParsedQuery) -> QuerySet[Entry]:
         tsquery, params = to_tsquery_sql(query)
@@ -78,15 +80,16 @@ class SqliteBackend:
         )
         return entries.filter(pk__in=matching)
 
-    def ranked(self, entries: QuerySet[Entry], query: ParsedQuery) -> QuerySet[Entry]:
-        # bm25 is lower for better matches; weights as PostgreSQL's A, B, C.
-        rank = RawSQL(  # noqa: S611 - constant SQL; the words are parameters
+    RANK_ORDER = "ASC"  # bm25 is lower for better matches
+
+    def rank(self, query: ParsedQuery) -> RawSQL:
+        # Weights as PostgreSQL's A, B, C.
+        return RawSQL(  # noqa: S611 - constant SQL; the words are parameters
             "(SELECT bm25(search_fts, 10.0, 4.0, 1.0) FROM search_fts "  # noqa: S608
             f'WHERE search_fts MATCH %s AND search_fts.rowid = "{TABLE}"."id")',
             [to_fts5_match(query)],
             output_field=FloatField(),
         )
-        return entries.annotate(rank=rank).order_by("rank", "-date", "-pk")
 
     def with_snippets(self, rows: QuerySet[Entry], query: ParsedQuery) -> QuerySet[Entry]:
         match = to_fts5_match(query)

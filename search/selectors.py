@@ -6,9 +6,9 @@ which joins each index row to its live comment or version and applies the
 permission module's own filters (``comment_text_filter``,
 ``comment_visibility_filter``, ``DraftVersion.objects.readable_by``): the index
 only finds words, it never decides who may see them. A fixed number of
-queries whatever the number of hits: the facets (with the total) in one, the
-page's ids in one, the page's rows with their snippets in one, and the labels
-of drafts and versions in one.
+queries whatever the number of hits: the facets, the total and the page's ids
+in one, the page's rows with their snippets in one, and the labels of drafts
+and versions in one.
 """
 
 from __future__ import annotations
@@ -151,19 +151,38 @@ FACET_SQL = {
 }
 
 
-def facet_counts(entries: QuerySet[Entry]) -> dict[str, dict[str, tuple[int, str]]]:
-    """(count, label) per facet value over ``entries``, in one query (one common table,
-    grouped once per facet); the label is the article's number, empty for other facets."""
-    columns = (
-        "source",
-        "draft_id",
-        "version_id",
-        "stable_id",
-        "provision_kind",
-        "provision_number",
-    )
-    columns += ("kind",)
-    columns += ("organisation_kind", "disposition", "language")
+FACET_COLUMNS = (
+    "source",
+    "draft_id",
+    "version_id",
+    "stable_id",
+    "provision_kind",
+    "provision_number",
+    "kind",
+    "organisation_kind",
+    "disposition",
+    "language",
+)
+ORDERS = {
+    "newest": '"date" DESC, "pk" DESC',
+    "oldest": '"date" ASC, "pk" ASC',
+}
+
+
+def facets_and_page(
+    entries: QuerySet[Entry], *, order: str, start: int, size: int
+) -> tuple[dict[str, dict[str, tuple[int, str]]], list[int]]:
+    """The facet counts over ``entries`` and the ids of one page of them, in one query.
+
+    The matching rows are a common table, grouped once per facet (with a label:
+    the article's number for the article facet), and the page is its rows in
+    ``order`` (a constant ORDER BY over the table's columns), numbered so their
+    order survives the union. One pass over the index and the live rows it
+    joins, however many facets.
+    """
+    columns = ["pk", "date", *FACET_COLUMNS]
+    if "rank" in entries.query.annotations:
+        columns.append("rank")
     inner, params = entries.order_by().values(*columns).query.sql_with_params()
     selects = []
     for name, (value, condition, label) in FACET_SQL.items():
@@ -173,13 +192,22 @@ def facet_counts(entries: QuerySet[Entry]) -> dict[str, dict[str, tuple[int, str
             f"SELECT '{name}' AS facet, {value} AS value, COUNT(*) AS n, {label} AS label "  # noqa: S608
             f"FROM matched{where} GROUP BY {value}"
         )
+    selects.append(
+        "SELECT 'page' AS facet, CAST(pk AS TEXT) AS value, "  # noqa: S608
+        f"ROW_NUMBER() OVER (ORDER BY {order}) AS n, '' AS label "
+        f"FROM (SELECT * FROM matched ORDER BY {order} LIMIT %s OFFSET %s) AS page_rows"
+    )
     sql = f"WITH matched AS ({inner}) " + " UNION ALL ".join(selects)
     counts: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    page: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, size, start])
         for facet, value, n, label in cursor.fetchall():
-            counts[facet][str(value)] = (n, label or "")
-    return counts
+            if facet == "page":
+                page.append((n, int(value)))
+            else:
+                counts[facet][str(value)] = (n, label or "")
+    return counts, [pk for _position, pk in sorted(page)]
 
 
 @dataclass(frozen=True)
@@ -331,20 +359,24 @@ def search(*, user, params: SearchParams, per_page: int = PER_PAGE) -> SearchRes
     entries = filtered(visible_entries(user), params)
     if not query.is_empty:
         entries = engine.match(entries, query)
-    counts = facet_counts(entries)
+    sort = params.effective_sort
+    if sort == "relevance":
+        entries = entries.annotate(rank=engine.rank(query))
+        order = f'"rank" {engine.RANK_ORDER}, ' + ORDERS["newest"]
+    else:
+        order = ORDERS[sort]
+    results.page = max(1, params.page)
+    counts, ids = facets_and_page(
+        entries, order=order, start=(results.page - 1) * per_page, size=per_page
+    )
     results.total = sum(n for n, _label in counts.get("type", {}).values())
     if not results.total:
         return results
-    results.page = min(max(1, params.page), results.pages)
-    start = (results.page - 1) * per_page
-    sort = params.effective_sort
-    if sort == "relevance":
-        ordered = engine.ranked(entries, query)
-    elif sort == "oldest":
-        ordered = entries.order_by("date", "pk")
-    else:
-        ordered = entries.order_by("-date", "-pk")
-    ids = list(ordered.values_list("pk", flat=True)[start : start + per_page])
+    if results.page > results.pages:  # past the end (an old link): show the last page
+        results.page = results.pages
+        _counts, ids = facets_and_page(
+            entries, order=order, start=(results.page - 1) * per_page, size=per_page
+        )
     rows = Entry.objects.filter(pk__in=ids).select_related(
         "draft",
         "version",

@@ -79,13 +79,13 @@ def test_the_empty_form_searches_nothing(client, corpus, django_assert_num_queri
 
 @pytest.mark.parametrize("role", ["anonymous", "stakeholder_a", "drafter", "official"])
 def test_the_page_runs_a_fixed_number_of_queries(client, corpus, role, django_assert_num_queries):
-    """Facets with the total, the page's ids, its rows with their snippets, the versions'
-    labels."""
+    """Facets with the total and the page's ids, the page's rows with their snippets, the
+    versions' labels."""
     user = getattr(corpus.c, role)
     if user.is_authenticated:
         client.force_login(user)
     # signed in: the session, the user, their memberships and their unread notifications
-    expected = 4 if role == "anonymous" else 8
+    expected = 3 if role == "anonymous" else 7
     with django_assert_num_queries(expected):
         response = client.get(URL, {"type": "comment"})
     assert response.status_code == 200
@@ -131,6 +131,6 @@ def test_the_api_is_in_the_schema(client):
 
 def test_the_api_runs_a_fixed_number_of_queries(api_client_for, corpus, django_assert_num_queries):
     client = api_client_for(corpus.c.official)
-    # the token, the memberships, then the search's four
-    with django_assert_num_queries(6):
+    # the token, the memberships, then the search's three
+    with django_assert_num_queries(5):
         assert client.get(API, {"type": "comment"}).json()["count"] == 8
