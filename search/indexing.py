@@ -133,6 +133,11 @@ def _comment_facets(comment: Comment) -> dict:
         "provision_number": provision.number,
         "kind": comment.kind,
         "organisation_kind": comment.organisation.kind,
+        # what the permission module's filters read, under the comment's field names
+        "visibility": comment.visibility,
+        "state": comment.state,
+        "author_id": comment.author_id,
+        "thread_organisation_id": comment.thread_organisation_id,
     }
 
 

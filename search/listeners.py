@@ -6,8 +6,9 @@ editing a provision, renaming an organisation have none). Every write of these
 models goes through ``save()`` (the history guard test forbids ``.update()``
 and bulk writes without history), so the index follows their ``post_save``,
 which runs inside the service's transaction: the comment and its index row are
-saved together or not at all. The listeners only copy words into the index;
-they decide nothing.
+saved together or not at all, and the row's copy of who may see the comment
+(its visibility, state, author and organisations) never lags behind it. The
+listeners only copy; the permission module decides.
 
 Two writes are not single saves:
 - a new working version's provisions are copied in bulk after the version is
@@ -36,6 +37,7 @@ def comment_saved(sender, instance: Comment, update_fields=None, raw=False, **kw
     if raw or (update_fields is not None and set(update_fields) <= {"thread_path"}):
         return  # a fixture load, or the second half of posting: no words changed
     services.index_objects(Entry.Source.COMMENT, [instance])
+    services.entry_visibility_copy(comment=instance)
 
 
 @receiver(post_save, sender=Disposition, dispatch_uid="search.disposition_saved")

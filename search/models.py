@@ -2,9 +2,11 @@
 
 A row holds the words as they are indexed (Khmer split into words by ICU, with
 a zero-width space between them) and the facets a result is filtered and
-counted by. It is a copy made for finding things, never for deciding who may
-see them: every search joins the live comment or version and applies the
-permission module's filters to it (``search.selectors``).
+counted by. Who may find a row is decided by the permission module's own filters:
+on the live versions for provisions, and for comments on a copy of the
+comment's visibility, state, author and organisations kept in the row (a join
+to the live comments costs more than the search itself on a large
+consultation), rewritten in the same transaction as every save of the comment.
 
 The full-text part differs by database and is created by migration 0002, which
 runs the part for the database in use: on PostgreSQL a generated ``tsvector``
@@ -38,6 +40,24 @@ class Entry(models.Model):
         "comments.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     organisation = models.ForeignKey(
+        "stakeholders.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    # Who may see a comment or a response, copied from the comment under the
+    # comment's own field names, so the permission module's filters
+    # (``comment_visibility_filter``, ``comment_text_filter``) apply to these rows
+    # as they are. They are rewritten in the transaction of every save of the
+    # comment (``search.listeners``); a test holds them equal to the live rows.
+    visibility = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=10, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    thread_organisation = models.ForeignKey(
         "stakeholders.Organisation",
         null=True,
         blank=True,

@@ -2,10 +2,10 @@
 
 ``search(user=..., params=...)`` returns one page of hits, the total, and the
 facet counts. Every count and every snippet comes from ``visible_entries``,
-which joins each index row to its live comment or version and applies the
-permission module's own filters (``comment_text_filter``,
-``comment_visibility_filter``, ``DraftVersion.objects.readable_by``): the index
-only finds words, it never decides who may see them. A fixed number of
+which applies the permission module's own filters (``comment_text_filter``,
+``comment_visibility_filter``, ``DraftVersion.objects.readable_by``) to the
+live versions and to each row's copy of its comment's visibility, state and
+authorship (written with the comment, in the same transaction). A fixed number of
 queries whatever the number of hits: the facets, the total and the page's ids
 in one, the page's rows with their snippets in one, and the labels of drafts
 and versions in one.
@@ -90,18 +90,19 @@ class SearchParams:
 
 
 def visible_entries(user) -> QuerySet[Entry]:
-    """The index rows ``user`` may find, decided on the live rows by the one permission module.
+    """The index rows ``user`` may find, decided by the one permission module.
 
     Provisions of the versions the user may read; comments whose words the user
     may read (a hidden comment's only for its author and those who review it);
     the ministry's responses on the comments the user may see, as the thread
-    pages show them; every organisation (their names are public).
+    pages show them; every organisation (their names are public). The comment
+    filters read the row's copy of the comment's fields (see ``Entry``).
     """
     readable_versions = DraftVersion.objects.readable_by(user).values("pk")
     return Entry.objects.filter(
         Q(source=Entry.Source.PROVISION, version_id__in=readable_versions)
-        | (Q(source=Entry.Source.COMMENT) & comment_text_filter(user, prefix="comment__"))
-        | (Q(source=Entry.Source.RESPONSE) & comment_visibility_filter(user, prefix="comment__"))
+        | (Q(source=Entry.Source.COMMENT) & comment_text_filter(user))
+        | (Q(source=Entry.Source.RESPONSE) & comment_visibility_filter(user))
         | Q(source=Entry.Source.ORGANISATION)
     )
 

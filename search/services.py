@@ -58,6 +58,17 @@ def entry_disposition_set(*, comment_id: int, status: str) -> None:
     )
 
 
+def entry_visibility_copy(*, comment) -> None:
+    """The response to a comment carries the comment's visibility fields too: keep them equal."""
+    Entry.objects.filter(source=Entry.Source.RESPONSE, comment_id=comment.pk).update(
+        visibility=comment.visibility,
+        state=comment.state,
+        author_id=comment.author_id,
+        organisation_id=comment.organisation_id,
+        thread_organisation_id=comment.thread_organisation_id,
+    )
+
+
 def entry_organisation_kind_set(*, organisation_id: int, kind: str) -> None:
     """An organisation's kind changed: every row of its comments is counted under the new one."""
     Entry.objects.filter(organisation_id=organisation_id).update(organisation_kind=kind)

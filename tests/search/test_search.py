@@ -10,13 +10,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from comments import services as comment_services
+from comments.models import Comment
 from core.models import OutboxEvent
 from drafts import services as draft_services
 from drafts.models import Provision
 from search import services
 from search.models import Entry, Reindex
-from search.selectors import SearchParams, search
+from search.selectors import SearchParams, search, visible_entries
 from search.tasks import search_index_version
+from stakeholders.policies import comment_text_filter, comment_visibility_filter
 from tests.security.test_permission_matrix import MATRIX, ROLES
 
 from .conftest import KHMER_SENTENCE, WORDS
@@ -179,6 +181,38 @@ def test_each_role_finds_exactly_what_the_matrix_lets_it_read(corpus, role):
             assert results.facets == []
     # A withdrawn comment stays readable where it is visible, as on its thread page.
     assert comment_ids(find(user, WORDS["withdrawn"])) == [corpus.withdrawn.pk]
+
+
+def test_the_index_copy_of_who_may_see_agrees_with_the_live_comments(corpus):
+    """The rows' copies of visibility, state and authorship, read by the policy's filters,
+    give the same comments as the same filters on the live comments, for every role."""
+    c = corpus.c
+    comment_services.comment_restore(comment=corpus.hidden, by=c.moderator, reason="On appeal")
+    comment_services.comment_hide(comment=corpus.public, by=c.moderator, reason="Off topic")
+    comment_services.comment_reply(
+        by=c.drafter,
+        parent=corpus.restricted,
+        body="A restricted reply",
+        visibility="restricted",
+    )
+    for role in ROLES:
+        user = getattr(c, role)
+        live = set(Comment.objects.filter(comment_text_filter(user)).values_list("pk", flat=True))
+        indexed = set(
+            visible_entries(user)
+            .filter(source=Entry.Source.COMMENT)
+            .values_list("comment_id", flat=True)
+        )
+        assert indexed == live, role
+        seen = set(
+            Comment.objects.filter(comment_visibility_filter(user)).values_list("pk", flat=True)
+        )
+        answered = set(
+            visible_entries(user)
+            .filter(source=Entry.Source.RESPONSE)
+            .values_list("comment_id", flat=True)
+        )
+        assert answered == seen & {corpus.answered.pk}, role
 
 
 def test_counts_leave_out_what_the_reader_may_not_read(corpus):
