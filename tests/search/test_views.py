@@ -134,3 +134,21 @@ def test_the_api_runs_a_fixed_number_of_queries(api_client_for, corpus, django_a
     # the token, the memberships, then the search's three
     with django_assert_num_queries(5):
         assert client.get(API, {"type": "comment"}).json()["count"] == 8
+
+
+def test_the_api_gives_every_kind_of_result_its_links(api_client_for, corpus):
+    body = api_client_for(corpus.c.drafter).get(API, {"q": "interception"}).json()
+    kinds = {hit["type"]: hit for hit in body["results"]}
+    assert set(kinds) == {"comment", "response"}
+    organisation = api_client_for(None).get(API, {"q": "Mekong", "type": "organisation"}).json()
+    (hit,) = organisation["results"]
+    assert hit["draft"] is None and hit["version"] is None
+    assert hit["url"].endswith("/search/?organisation=telco")
+    assert hit["api_url"].endswith("/api/v1/organisations/telco/")
+    law = api_client_for(None).get(API, {"q": "computer", "type": "provision"}).json()
+    assert law["results"][0]["url"].endswith(
+        reverse(
+            "comments:article",
+            args=[corpus.c.draft.slug, corpus.c.version.number, law["results"][0]["article"]],
+        )
+    )
