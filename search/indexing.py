@@ -154,7 +154,7 @@ def comment_entries(comment: Comment) -> list[Entry]:
     """A comment or reply: its words and proposed text, the passage it quotes, who wrote it.
 
     Indexed whatever its state and visibility: who may find it is decided when
-    searching, from the live comment.
+    searching, by the permission module's filters on the row's copy of the comment's fields.
     """
     organisation = comment.organisation
     disposition = _disposition_of(comment)

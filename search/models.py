@@ -32,7 +32,7 @@ class Entry(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices, db_index=True)
     language = models.CharField(max_length=2, blank=True)
 
-    # What was indexed (the live rows that decide who may see it).
+    # What was indexed.
     provision = models.ForeignKey(
         "drafts.Provision", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

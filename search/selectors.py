@@ -178,8 +178,7 @@ def facets_and_page(
     The matching rows are a common table, grouped once per facet (with a label:
     the article's number for the article facet), and the page is its rows in
     ``order`` (a constant ORDER BY over the table's columns), numbered so their
-    order survives the union. One pass over the index and the live rows it
-    joins, however many facets.
+    order survives the union. One pass over the index, however many facets.
     """
     columns = ["pk", "date", *FACET_COLUMNS]
     if "rank" in entries.query.annotations:
