@@ -7,7 +7,8 @@
    it and generates the consultation (``bench/generate.py``), or reuses it when
    its marker names the same seed and generator;
 2. collects static files;
-3. counts SQL queries per page in-process (``bench/querycount.py``);
+3. counts SQL queries per page in-process (``bench/querycount.py``) and times
+   search (``bench/search.py``: the index rebuilt, one- and three-word queries);
 4. serves the portal with gunicorn on loopback (production settings, DEBUG
    off, two gthread workers) and drives it from a separate process
    (``bench/loadgen.py``): the trivial view /ping, the whole draft, articles
@@ -517,6 +518,18 @@ def main() -> int:
     )
     results["queries"] = json.loads(queries.stdout)
     phases["queries_s"] = round(time.perf_counter() - started, 1)
+
+    log("search")
+    started = time.perf_counter()
+    searched = run([PYTHON, "bench/search.py"], timeout=1800, capture=True, check=False)
+    results["search"] = (
+        json.loads(searched.stdout)
+        if searched.returncode == 0
+        else {
+            "error": f"bench/search.py exited with {searched.returncode}: {searched.stderr[-500:]}"
+        }
+    )
+    phases["search_s"] = round(time.perf_counter() - started, 1)
 
     if not args.skip_http:
         log("HTTP load")

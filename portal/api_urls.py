@@ -6,6 +6,7 @@ from comments import apis as comment_apis
 from core.api_errors import not_found
 from drafts import apis as draft_apis
 from packets import apis as packet_apis
+from search import apis as search_apis
 from stakeholders import apis as stakeholder_apis
 
 app_name = "api"
@@ -98,5 +99,6 @@ urlpatterns = [
         comment_apis.CommentDispositionApi.as_view(),
         name="comment-disposition",
     ),
+    path("search/", search_apis.SearchApi.as_view(), name="search"),
     re_path(r"^.*$", not_found),
 ]

@@ -699,6 +699,28 @@ def comment_visibility_filter(user, draft=None, *, prefix: str = "") -> Q:
     return allowed
 
 
+def comment_text_filter(user, *, prefix: str = "") -> Q:
+    """The comments whose words ``user`` may read, across every draft, as a query.
+
+    ``comment.view`` (``comment_visibility_filter``) and, for a hidden comment,
+    ``comment.view_hidden``: its author and the people who review the draft
+    (its drafters and moderators, officials, staff). Search finds a comment by
+    its words only through this filter, so a hidden comment's words are never
+    found, counted or quoted in a snippet for anyone else.
+    """
+    actor = actor_for(user)
+    visible = comment_visibility_filter(user, prefix=prefix)
+    if actor.is_staff or actor.is_official:
+        return visible
+    words_shown = ~Q(**{f"{prefix}state": "hidden"})
+    if actor.is_authenticated:
+        words_shown |= Q(**{f"{prefix}author_id": actor.user_id})
+    reviewing_orgs = _org_ids_with_role(actor, Membership.Role.DRAFTER, Membership.Role.MODERATOR)
+    if reviewing_orgs:
+        words_shown |= _drafts_of(reviewing_orgs, draft=f"{prefix}version__draft")
+    return visible & words_shown
+
+
 def comment_record_filter(user, draft) -> Q:
     """The comments of ``draft`` that are part of the record ``user`` may read.
 

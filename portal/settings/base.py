@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audit",
     "demo",
     "operations",
+    "search",
 ]
 
 MIDDLEWARE = [

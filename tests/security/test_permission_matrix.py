@@ -33,6 +33,7 @@ from stakeholders.policies import (
     actor_for,
     can,
     comment_record_filter,
+    comment_text_filter,
     moderated_drafts_filter,
 )
 
@@ -613,6 +614,13 @@ def read_working_policy(w, user):
     return allowed
 
 
+def hidden_text_policy(w, user):
+    allowed = can(user, "comment.view_hidden", w.hidden)
+    as_query = Comment.objects.filter(comment_text_filter(user)).filter(pk=w.hidden.pk).exists()
+    assert as_query is allowed, "comment_text_filter (search) disagrees with comment.view_hidden"
+    return allowed
+
+
 def record_hidden_policy(w, user):
     record = Comment.objects.filter(comment_record_filter(user, w.c.draft))
     return record.filter(pk=w.hidden.pk).exists()
@@ -691,7 +699,7 @@ CHECKS = {
     "read.public": reads("public", "comment.view"),
     "read.participants": reads("participants", "comment.view"),
     "read.restricted": reads("restricted", "comment.view"),
-    "read.hidden_text": reads("hidden", "comment.view_hidden"),
+    "read.hidden_text": (hidden_text_policy, *reads("hidden", "comment.view_hidden")[1:]),
     "read.individual_restricted": (
         _individual_restricted_policy,
         lambda w, client, user: _read_web(w, client, w.individual_answer),

@@ -1,0 +1,8 @@
+"""Search routes (namespace ``search``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+urlpatterns = [path("search/", views.search, name="search")]
