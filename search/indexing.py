@@ -23,7 +23,7 @@ from html import escape
 from django.db.models import QuerySet
 from django.utils import translation
 
-from comments.models import Comment, Disposition
+from comments.models import INDIVIDUAL_KIND, Comment, Disposition
 from comments.selectors import is_mostly_khmer
 from core.segment import khmer_break_opportunities
 from drafts.models import DraftVersion, Provision
@@ -132,12 +132,15 @@ def _comment_facets(comment: Comment) -> dict:
         "provision_kind": provision.kind,
         "provision_number": provision.number,
         "kind": comment.kind,
-        "organisation_kind": comment.organisation.kind,
+        "organisation_kind": (
+            comment.organisation.kind if comment.organisation_id else INDIVIDUAL_KIND
+        ),
         # what the permission module's filters read, under the comment's field names
         "visibility": comment.visibility,
         "state": comment.state,
         "author_id": comment.author_id,
         "thread_organisation_id": comment.thread_organisation_id,
+        "thread_author_id": comment.thread_author_id,
     }
 
 
@@ -167,7 +170,13 @@ def comment_entries(comment: Comment) -> list[Entry]:
             disposition=disposition.status if disposition else "",
             date=comment.created_at,
             body=prepare(words),
-            extra=prepare(_join(comment.quote_exact, organisation.name_en, organisation.name_km)),
+            extra=prepare(
+                _join(
+                    comment.quote_exact,
+                    organisation.name_en if organisation else "",
+                    organisation.name_km if organisation else "",
+                )
+            ),
             **_comment_facets(comment),
         )
     ]

@@ -64,6 +64,11 @@ class Entry(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # The individual who opened the thread (when no organisation did): they read
+    # every reply in it, restricted ones included.
+    thread_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     # Facets, copied when the row is written.
     draft = models.ForeignKey(

@@ -66,6 +66,7 @@ def entry_visibility_copy(*, comment) -> None:
         author_id=comment.author_id,
         organisation_id=comment.organisation_id,
         thread_organisation_id=comment.thread_organisation_id,
+        thread_author_id=comment.thread_author_id,
     )
 
 

@@ -310,3 +310,24 @@ def test_a_background_reindex_of_one_draft_records_its_progress(corpus):
     assert comment_ids(find(c.anonymous, "lighthouse")) == [corpus.public.pk]
     # Delivered again (at least once): a finished rebuild is not run again.
     assert services.reindex_run(reindex_id=job.pk).finished_at == done.finished_at
+
+
+def test_an_individuals_restricted_thread_is_found_by_its_author_and_not_by_others(corpus):
+    consultation = corpus.c
+    question = comment_services.comment_create(
+        by=consultation.individual,
+        version=consultation.version,
+        provision=consultation.article,
+        body="A private zanzibarite question from a citizen.",
+        visibility="restricted",
+    )
+    answer = comment_services.comment_reply(
+        by=consultation.drafter, parent=question, body="A private zanzibarite answer."
+    )
+    found = comment_ids(find(consultation.individual, "zanzibarite"))
+    assert set(found) == {question.pk, answer.pk}
+    assert comment_ids(find(consultation.stakeholder_b, "zanzibarite")) == []
+    assert facet(find(consultation.drafter, "zanzibarite"), "organisation_kind") == {
+        "individual": 1,
+        "ministry": 1,
+    }
