@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("desk.urls")),
     path("", include("packets.urls")),
+    path("", include("public.urls")),
     path("accounts/", include("stakeholders.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),

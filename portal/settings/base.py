@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "audit",
     "demo",
     "operations",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
+                "public.context_processors.navigation",
             ],
         },
     }
