@@ -1,5 +1,6 @@
 """A round with every kind of comment, answered, with an amendment applied in version 2."""
 
+import importlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,6 +10,25 @@ from django.utils import timezone
 from comments import services
 from comments.models import Comment
 from drafts import services as draft_services
+
+
+def seed_portal_pages():
+    """The pages the data migration creates; a transactional test's flush empties the table."""
+    from public.models import Page
+
+    seed = importlib.import_module("public.migrations.0002_seed_pages")
+    for fields in seed.PAGES:
+        if not Page.objects.filter(slug=fields["slug"]).exists():
+            Page.objects.create(**fields)
+
+
+@pytest.fixture(autouse=True)
+def portal_pages(request):
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
+        seed_portal_pages()
 
 
 @dataclass
