@@ -37,6 +37,7 @@ class OpenDataReleaseSerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(
         tags=["open data"],
+        operation_id="drafts_open_data_list",
         summary="A draft's open data",
         description="The files of the draft's current open-data release: every public item "
         "(versions, provisions, public comments and replies, dispositions, endorsements, "
@@ -81,16 +82,17 @@ class OpenDataApi(PortalAPIMixin, generics.GenericAPIView):
         return Response(self.get_serializer(data).data)
 
 
-@extend_schema(
-    tags=["open data"],
-    summary="One open-data file",
-    description="The file itself, with an ETag; send If-None-Match to get 304 when unchanged.",
-    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 304: None},
-)
 class OpenDataFileApi(PortalAPIMixin, generics.GenericAPIView):
     authentication_classes = []
     permission_classes = []
     pagination_class = None
 
+    @extend_schema(
+        tags=["open data"],
+        operation_id="drafts_open_data_file",
+        summary="One open-data file",
+        description="The file itself, with an ETag; send If-None-Match to get 304 when unchanged.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 304: None},
+    )
     def get(self, request, slug, name):
         return open_data_file_response(request, slug, name)

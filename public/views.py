@@ -105,6 +105,12 @@ def report(request, slug, number):
         "public/report.html",
         {
             "report": data,
+            "meta_title": _("What we heard, what we did") + " · " + draft.short_title,
+            "meta_description": _(
+                "Who took part in the consultation round on version %(number)s, what they "
+                "said and what the ministry did about it."
+            )
+            % {"number": version.number},
             "draft": draft,
             "version": version,
             "can_edit_summary": can(request.user, "report.edit_summary", version),
@@ -164,6 +170,7 @@ def open_data(request, slug):
         "public/open_data.html",
         {
             "draft": draft,
+            "meta_title": _("Open data") + " · " + draft.short_title,
             "release": release,
             "files": files,
             "dictionary": [
@@ -219,6 +226,8 @@ def page(request, slug):
         "public/page.html",
         {
             "page": found,
+            "meta_title": found.title,
+            "meta_description": found.summary,
             "body": rendering.page_html(found.body),
             "can_edit": can(request.user, "page.edit", found),
         },

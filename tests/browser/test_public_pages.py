@@ -32,9 +32,9 @@ def switch_language(page, code: str) -> None:
 @pytest.mark.parametrize("language", ["en", "km"])
 def test_every_public_page_is_reached_by_clicking_and_is_axe_clean(
     transactional_db,
-    answered_round,
+    answered_round,  # noqa: F811 - the fixture imported above
     page,
-    language,  # noqa: F811
+    language,
 ):
     r = answered_round
     slug = r.c.draft.slug

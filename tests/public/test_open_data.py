@@ -182,3 +182,14 @@ def test_the_open_data_page_lists_the_files_and_the_dictionary(
         assert f"table-{table}" in page
         for column in columns:
             assert f"<code>{column.name}</code>" in page
+
+
+def test_the_command_writes_every_draft(answered_round):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("open_data_build", stdout=out)
+    assert OpenDataRelease.objects.filter(draft=answered_round.c.draft).exists()
+    assert answered_round.c.draft.slug in out.getvalue()

@@ -268,6 +268,8 @@ def test_robots_and_favicon(client, db):
 
 def test_share_metadata_on_public_pages(consultation, client):
     page = client.get(reverse("public:page", args=["about"])).content.decode()
-    assert '<meta property="og:title"' in page
+    about = Page.objects.get(slug="about")
+    assert f'<meta property="og:title" content="{about.title_en}">' in page
+    assert about.summary_en.split(",")[0] in page.split('<meta name="description"')[1].split(">")[0]
     assert '<meta name="description"' in page
     assert 'rel="icon"' in page
