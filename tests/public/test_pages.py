@@ -273,3 +273,17 @@ def test_share_metadata_on_public_pages(consultation, client):
     assert about.summary_en.split(",")[0] in page.split('<meta name="description"')[1].split(">")[0]
     assert '<meta name="description"' in page
     assert 'rel="icon"' in page
+
+
+def test_feeds_and_portal_pages_run_a_fixed_number_of_queries(
+    answered_round, client, django_assert_max_num_queries
+):
+    r = answered_round
+    with django_assert_max_num_queries(4):
+        client.get(reverse("public:draft_feed", args=[r.c.draft.slug]))
+    with django_assert_max_num_queries(3):
+        client.get(reverse("public:organisation_feed", args=[r.c.org_a.slug]))
+    with django_assert_max_num_queries(5):
+        client.get(reverse("public:feeds"))
+    with django_assert_max_num_queries(2):
+        client.get(reverse("public:page", args=["privacy"]))
