@@ -93,50 +93,47 @@ def round_summary_edit(
 
 
 def open_data_publish(*, draft: Draft) -> OpenDataRelease:
-    """Write the draft's open-data files and make them the current release.
+    """Write the draft's open data and make it the current release.
 
     Idempotent: when the public data has not changed since the last release
-    (same digest) nothing is written. Files go to a folder named by their
-    digest and the release row points to it only once all are stored, so a
-    reader never mixes two releases; the previous folder is removed afterwards.
+    (same digest) nothing is written. Builds of one draft are serialised on the
+    draft's row, so a slower build that read older data cannot replace a newer
+    release. Files go to a folder named by their digest and the release row
+    points to it only once all are stored, so a reader never mixes two
+    releases; the previous folder is removed after the switch is committed.
     """
-    tables = opendata.open_data_tables(draft)
-    files = opendata.data_files(draft, tables)
-    digest = opendata.release_digest(files)
-    current = OpenDataRelease.objects.filter(draft=draft).first()
-    if current is not None and current.digest == digest:
-        return current
-    folder = f"open-data/{draft.slug}/{digest}"
-    entries = {}
-    for f in files:
-        path = f"{folder}/{f.name}"
-        if not default_storage.exists(path):
-            default_storage.save(path, ContentFile(f.content))
-        entries[f.name] = {
-            "path": path,
-            "etag": f.etag,
-            "size": len(f.content),
-            "content_type": f.content_type,
-            "format": f.format,
-            "table": f.table,
-        }
     with transaction.atomic():
-        release, _created = OpenDataRelease.objects.select_for_update().get_or_create(
-            draft=draft,
-            defaults={"digest": digest, "files": entries, "generated_at": timezone.now()},
-        )
-        previous = None if _created else dict(release.files)
-        if not _created and release.digest != digest:
-            release.digest = digest
-            release.files = entries
-            release.comment_count = len(tables["comments"])
-            release.generated_at = timezone.now()
-            release.save()
-        elif _created:
-            release.comment_count = len(tables["comments"])
-            release.save(update_fields=["comment_count"])
-    if previous:
-        _remove_files(previous, keep=entries)
+        Draft.objects.select_for_update().filter(pk=draft.pk).first()
+        tables = opendata.open_data_tables(draft)
+        files = opendata.data_files(draft, tables)
+        digest = opendata.release_digest(files)
+        release = OpenDataRelease.objects.filter(draft=draft).first()
+        if release is not None and release.digest == digest:
+            return release
+        folder = f"open-data/{draft.slug}/{digest}"
+        entries = {}
+        for f in files:
+            path = f"{folder}/{f.name}"
+            if not default_storage.exists(path):
+                default_storage.save(path, ContentFile(f.content))
+            entries[f.name] = {
+                "path": path,
+                "etag": f.etag,
+                "size": len(f.content),
+                "content_type": f.content_type,
+                "format": f.format,
+                "table": f.table,
+            }
+        previous = dict(release.files) if release is not None else {}
+        if release is None:
+            release = OpenDataRelease(draft=draft)
+        release.digest = digest
+        release.files = entries
+        release.comment_count = len(tables["comments"])
+        release.generated_at = timezone.now()
+        release.save()
+        if previous:
+            transaction.on_commit(lambda: _remove_files(previous, keep=entries))
     return release
 
 

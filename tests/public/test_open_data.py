@@ -93,14 +93,17 @@ def test_publishing_again_with_nothing_changed_writes_nothing(answered_round):
     assert OpenDataRelease.objects.count() == 1
 
 
-def test_a_hidden_comment_leaves_the_next_release_and_old_files_go(answered_round):
+def test_a_hidden_comment_leaves_the_next_release_and_old_files_go(
+    answered_round, django_capture_on_commit_callbacks
+):
     from comments import services as comment_services
 
     r = answered_round
     first = services.open_data_publish(draft=r.c.draft)
     comment_services.comment_hide(comment=r.public, by=r.c.moderator, reason="Abusive")
     # The listener's task, run in the test's process (the outbox called it after commit).
-    digest = tasks.open_data_build_for_comment(r.public.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        digest = tasks.open_data_build_for_comment(r.public.pk)
     release = OpenDataRelease.objects.get(draft=r.c.draft)
     assert release.digest == digest != first.digest
     data = json.loads(_file(release, f"{r.c.draft.slug}.json"))
