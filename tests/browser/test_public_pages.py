@@ -34,6 +34,7 @@ def test_every_public_page_is_reached_by_clicking_and_is_axe_clean(
     transactional_db,
     answered_round,  # noqa: F811 - the fixture imported above
     page,
+    screenshots_dir,
     language,
 ):
     r = answered_round
@@ -63,6 +64,7 @@ def test_every_public_page_is_reached_by_clicking_and_is_axe_clean(
     click(page, reverse("public:report", args=[slug, 1]))
     assert page.locator("svg[role=img] title").count() == 3
     assert page.locator(".chart-table table").count() == 3
+    page.screenshot(path=screenshots_dir / f"public-report-{language}.png", full_page=True)
     check("report")
 
     # Its open data, and the files it links.
