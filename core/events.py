@@ -26,9 +26,10 @@ makes one notification per recipient and event; packet builds check the packet's
 state and build token).
 
 Events, their payloads and who listens (an event nobody listens to is not emitted):
-- ``comment.replied``, ``comment.hidden``, ``disposition.recorded``: comment_id (notifications)
-- ``version.published``: version_id (comments, in the transaction; notifications)
-- ``version.closed``: version_id (packets; notifications)
+- ``comment.replied``: comment_id (notifications)
+- ``comment.hidden``, ``disposition.recorded``: comment_id (notifications; public: open data)
+- ``version.published``: version_id (comments, in the transaction; notifications; public: open data)
+- ``version.closed``: version_id (packets; notifications; public: open data)
 - ``packet.requested``: packet_id (packets: enqueue the build)
 - ``packet.ready`` / ``packet.failed``: packet_id (notifications)
 """

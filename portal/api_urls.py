@@ -7,6 +7,7 @@ from core.api_errors import not_found
 from drafts import apis as draft_apis
 from packets import apis as packet_apis
 from search import apis as search_apis
+from public import apis as public_apis
 from stakeholders import apis as stakeholder_apis
 
 app_name = "api"
@@ -27,6 +28,16 @@ urlpatterns = [
         "drafts/<slug:slug>/versions/",
         draft_apis.DraftVersionListApi.as_view(),
         name="draft-versions",
+    ),
+    path(
+        "drafts/<slug:slug>/open-data/",
+        public_apis.OpenDataApi.as_view(),
+        name="draft-open-data",
+    ),
+    path(
+        "drafts/<slug:slug>/open-data/<str:name>",
+        public_apis.OpenDataFileApi.as_view(),
+        name="draft-open-data-file",
     ),
     path("versions/<int:pk>/", draft_apis.VersionDetailApi.as_view(), name="version-detail"),
     path(

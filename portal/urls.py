@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("desk.urls")),
     path("", include("packets.urls")),
+    path("", include("public.urls")),
     path("accounts/", include("stakeholders.urls")),
     # allauth's flows (sign-up, confirming an address, password reset and change,
     # email change) under the same prefix; the portal's own sign-in and sign-out

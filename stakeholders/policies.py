@@ -555,6 +555,30 @@ def _organisation_verify(actor, organisation):
     if actor.is_staff:
         return None
     return _("Only the portal's staff may verify organisations.")
+@rule("page.edit")
+def _page_edit(actor, _page=None):
+    """The portal's own pages (about, privacy notice, ...) are the site's: staff edit them."""
+    if actor.is_staff:
+        return None
+    return _("Only the portal's staff may edit its pages.")
+
+
+@rule("report.edit_summary")
+def _report_edit_summary(actor, version):
+    """The ministry's summary of a round speaks for the drafting ministry."""
+    if version.status == version.Status.WORKING:
+        return _("A round's summary is written for a published version.")
+    if is_drafter_of(actor, version.draft):
+        return None
+    return _("Only drafters of the lead ministry may write the summary of a round.")
+
+
+@rule("packet.index")
+def _packet_index(actor, _obj=None):
+    """The list of review packets one may request: officials and drafters (of any draft)."""
+    if actor.is_staff or actor.is_official or actor.has_role(Membership.Role.DRAFTER):
+        return None
+    return _("Only officials and drafters may request review packets.")
 
 
 @rule("organisation.manage_members")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "demo",
     "operations",
     "search",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
+                "public.context_processors.navigation",
             ],
             # `digits` and `when` (numbers and dates in the page language's style) are
             # used on nearly every page.

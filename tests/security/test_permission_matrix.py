@@ -791,6 +791,21 @@ CHECKS = {
         page(lambda w: reverse("accounts:members", args=[w.c.org_a.slug])),
         None,
     ),
+    "report.edit_summary": (
+        lambda w, user: can(user, "report.edit_summary", w.c.version),
+        page(lambda w: reverse("public:summary_edit", args=[w.c.draft.slug, w.c.version.number])),
+        None,
+    ),
+    "packet.index": (
+        lambda w, user: can(user, "packet.index"),
+        page(lambda w: reverse("public:packets")),
+        None,
+    ),
+    "page.edit": (
+        lambda w, user: can(user, "page.edit"),
+        page(lambda w: reverse("public:page_edit", args=["about"])),
+        None,
+    ),
 }
 
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicConfig(AppConfig):
+    name = "public"
+    verbose_name = _("Public pages and open data")
+
+    def ready(self):
+        from . import listeners  # noqa: F401 - registers the open-data listeners
