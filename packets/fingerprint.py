@@ -23,7 +23,7 @@ from stakeholders.policies import packet_reader_filter
 from .selectors import active_endorsements, packet_comments
 
 # Bump whenever the templates or the CSS change what a packet looks like.
-TEMPLATE_VERSION = "packet-9"
+TEMPLATE_VERSION = "packet-10"
 
 
 def _feed(digest, label: str, rows) -> None:
