@@ -21,7 +21,7 @@ from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import packet_comment_filter
 
-from .models import Packet
+from .models import Packet, Transmission
 
 
 def packet_comments(*, version: DraftVersion, include_restricted: bool, as_of=None):
@@ -263,4 +263,14 @@ def packets_for_version(version: DraftVersion):
         Packet.objects.filter(version=version)
         .select_related("compare_to", "requested_by")
         .order_by("-created_at", "-pk")
+    )
+
+
+def transmission_of(*, user, slug: str, number: int):
+    """The transmission record of a version ``user`` may read, or None (one query)."""
+    return (
+        Transmission.objects.filter(version__in=DraftVersion.objects.readable_by(user))
+        .select_related("version__draft", "packet", "recorded_by")
+        .filter(version__draft__slug=slug, version__number=number)
+        .first()
     )

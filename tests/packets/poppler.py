@@ -8,14 +8,14 @@ import pytest
 available = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 
 
-def run(tool: str, pdf: bytes, tmp_path, *args: str) -> str:
+def run(tool: str, pdf: bytes, tmp_path, *args: str, output: tuple[str, ...] = ()) -> str:
     path = tmp_path / "packet.pdf"
     path.write_bytes(pdf)
     executable = shutil.which(tool)
     assert executable, tool
     # Our own PDF and fixed arguments: nothing untrusted reaches the command line.
     done = subprocess.run(  # noqa: S603
-        [executable, *args, str(path)], capture_output=True, text=True, check=True
+        [executable, *args, str(path), *output], capture_output=True, text=True, check=True
     )
     return done.stdout
 
@@ -26,4 +26,4 @@ def pdfinfo(pdf: bytes, tmp_path) -> dict:
 
 
 def pdftotext(pdf: bytes, tmp_path, *args: str) -> str:
-    return run("pdftotext", pdf, tmp_path, *args, "-")
+    return run("pdftotext", pdf, tmp_path, *args, output=("-",))
