@@ -52,7 +52,14 @@ from stakeholders.policies import packet_reader_filter
 from .fetcher import SCHEME, PacketURLFetcher
 from .models import Packet
 from .pdffonts import share_font_subsets
-from .selectors import Unit, document_units, packet_statistics, plan_parts, threads_for
+from .selectors import (
+    Unit,
+    document_units,
+    earlier_packet,
+    packet_statistics,
+    plan_parts,
+    threads_for,
+)
 
 # What a comment or a response may keep in the PDF: text structure only. No
 # links, images, styles or attributes: nothing in user text can point anywhere.
@@ -63,6 +70,8 @@ SECTION_TITLES = {
     "redline": lambda: _("Changes since the earlier version"),
     "comments": lambda: _("Comments by article"),
     "matrix": lambda: _("Comment-response matrix"),
+    "earlier": lambda: _("Record of the earlier round"),
+    "synopsis": lambda: _("Synopsis: the earlier text, the new text, proposals and decisions"),
     "annex": lambda: _("Statistics annex"),
 }
 
@@ -259,7 +268,7 @@ class PacketDocument:
             entries.append(
                 {"level": 1, "label": SECTION_TITLES[section](), "anchor": f"s-{section}"}
             )
-            if section == "annex":
+            if section in ("annex", "earlier"):
                 continue
             for unit in self.units:
                 entries.append(
@@ -330,6 +339,10 @@ class PacketDocument:
             context["blocks"] = self._comment_blocks(part, units)
         elif section == "matrix":
             context["units"] = self._matrix_units(units)
+        elif section == "earlier":
+            context.update(self._earlier_round())
+        elif section == "synopsis":
+            context["units"] = self._synopsis_units(units)
         elif section == "annex":
             context["stats"] = self._statistics()
         return render_to_string(f"packets/print/_{section}.html", context)
@@ -456,7 +469,12 @@ class PacketDocument:
                     continue
                 if position == 0 and not continued:
                     blocks.append(
-                        {"kind": "unit", "anchor": unit.anchor, "label": self.unit_label(unit)}
+                        {
+                            "kind": "unit",
+                            "anchor": unit.anchor,
+                            "label": self.unit_label(unit),
+                            "empty": not self.threads_per_unit.get(unit.index),
+                        }
                     )
                 items = by_provision.get(provision.pk)
                 if items:
@@ -466,10 +484,24 @@ class PacketDocument:
                             "anchor": provision.stable_id,
                             "label": self.heading_label(provision),
                             "continued": continued,
-                            "comments": items,
+                            "threads": as_threads(items),
                         }
                     )
         return blocks
+
+    @cached_property
+    def threads_per_unit(self) -> dict[int, int]:
+        """How many threads each chapter has in this packet (one query), for "no comments"."""
+        from .selectors import included_comments
+
+        unit_of = {p.pk: u.index for u in self.units for p in u.provisions}
+        counts: dict[int, int] = {}
+        roots = included_comments(self.packet).filter(parent__isnull=True)
+        for provision_id in roots.values_list("provision_id", flat=True).iterator():
+            index = unit_of.get(provision_id)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        return counts
 
     @cached_property
     def matrix_rows(self):
@@ -494,12 +526,125 @@ class PacketDocument:
             ids = {p.stable_id for p in unit.provisions}
             rows = [row for row in self.matrix_rows if row.article_stable_id in ids]
             for row in rows:
-                row.text_pdf = km(row.text)
+                comment = row.comment
+                amendment = comment is not None and comment.kind == "amendment"
+                # An amendment: the words proposed, then why; a comment: its rendered text.
+                row.proposed_pdf = km(comment.proposed_text) if amendment else ""
+                row.body_pdf = clean_user_html(comment.body_html) if comment else km(row.text)
                 row.quote_pdf = km(row.quote)
-                disposition = getattr(row.comment, "disposition", None) if row.comment else None
+                disposition = getattr(comment, "disposition", None) if comment else None
                 row.response_pdf = clean_user_html(response_html(disposition))
             blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "rows": rows})
         return blocks
+
+    @cached_property
+    def earlier_rows_by_provision(self) -> dict[str, list]:
+        """The compared version's threads (as the packet's reader sees them) per stable id."""
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        by_provision: dict[str, list] = {}
+        for row in response_matrix(version=self.packet.compare_to, reader=reader):
+            if row.state != "active":
+                continue
+            comment = row.comment
+            row.proposed_pdf = km(comment.proposed_text) if comment.kind == "amendment" else ""
+            row.body_pdf = clean_user_html(comment.body_html)
+            row.response_pdf = clean_user_html(response_html(getattr(comment, "disposition", None)))
+            by_provision.setdefault(row.article_stable_id, []).append(row)
+        return by_provision
+
+    @cached_property
+    def synopsis_offsets(self) -> dict[int, int]:
+        """Where each chapter's rows start in the synopsis, so row numbers run on across parts."""
+        offsets, total = {}, 0
+        for unit in self.units:
+            offsets[unit.index] = total
+            total += sum(len(item["rows"]) for item in self._synopsis_items(unit))
+        return offsets
+
+    def _synopsis_items(self, unit: Unit) -> list[dict]:
+        return self.synopsis_items_by_unit.get(unit.index, [])
+
+    @cached_property
+    def synopsis_items_by_unit(self) -> dict[int, list[dict]]:
+        """Per chapter, its changed articles with their paragraphs aligned, old beside new.
+
+        A removed article stays where it was, in the chapter of the article before it
+        (as in the redline).
+        """
+        unit_of = {p.stable_id: u.index for u in self.units for p in u.provisions}
+        by_unit: dict[int, list[dict]] = {}
+        current = 0
+        for change in self.redline.changes:
+            if change.new is not None:
+                current = unit_of.get(change.stable_id, current)
+            if change.is_unchanged or change.provision.kind != "article":
+                continue
+            rows = []
+            for language in self.languages:
+                old = getattr(change.old, f"text_{language}", "") if change.old else ""
+                new = getattr(change.new, f"text_{language}", "") if change.new else ""
+                rows += [
+                    {"language": language, "old": km(a), "new": km(b)}
+                    for a, b in aligned_paragraphs(old, new)
+                ]
+            by_unit.setdefault(current, []).append(
+                {
+                    "label": self.heading_label(change.provision),
+                    "status": change.status,
+                    "rows": rows,
+                    "proposals": self.earlier_rows_by_provision.get(change.stable_id, []),
+                }
+            )
+        return by_unit
+
+    def _synopsis_units(self, units: list[Unit]) -> list[dict]:
+        blocks = []
+        for unit in units:
+            number = self.synopsis_offsets[unit.index]
+            items = self._synopsis_items(unit)
+            for item in items:
+                for row in item["rows"]:
+                    number += 1
+                    row["number"] = numerals(number)
+            blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "items": items})
+        return blocks
+
+    def _earlier_round(self) -> dict:
+        """The consultation on the compared version: every thread's decision, and its fate.
+
+        A reader of version N's packet sees what round N-1 asked and what the
+        ministry decided, which responses were applied in this version, and
+        which packet recorded that round (by fingerprint, with its address).
+        """
+        earlier = self.packet.compare_to
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        rows = [
+            row for row in response_matrix(version=earlier, reader=reader) if row.state == "active"
+        ]
+        counts: dict[str, int] = {}
+        for row in rows:
+            comment = row.comment
+            disposition = getattr(comment, "disposition", None) if comment else None
+            row.response_pdf = clean_user_html(response_html(disposition))
+            row.body_pdf = clean_user_html(comment.body_html) if comment else km(row.text)
+            row.applied_here = row.landed_in == self.version.number
+            counts[row.disposition] = counts.get(row.disposition, 0) + 1
+        previous = earlier_packet(self.packet)
+        return {
+            "earlier": earlier,
+            "rows": rows,
+            "counts": sorted(counts.items(), key=lambda item: -item[1]),
+            "applied": [row for row in rows if row.applied_here],
+            "earlier_packet": previous,
+            "earlier_packet_url": (
+                urljoin(
+                    settings.PORTAL_BASE_URL.rstrip("/") + "/",
+                    reverse("packets:detail", kwargs={"pk": previous.pk}).lstrip("/"),
+                )
+                if previous
+                else ""
+            ),
+        }
 
     def _statistics(self) -> dict:
         stats = packet_statistics(packet=self.packet, units=self.units)
@@ -553,6 +698,44 @@ class PacketDocument:
         return self.document_html("".join(body), folio=True)
 
 
+def aligned_paragraphs(old: str, new: str) -> list[tuple[str, str]]:
+    """The paragraphs of two texts side by side: kept and changed ones on one row,
+    added ones beside an empty cell, removed ones likewise."""
+    from difflib import SequenceMatcher
+
+    a = [line for line in (old or "").split("\n") if line.strip()]
+    b = [line for line in (new or "").split("\n") if line.strip()]
+    rows: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += list(zip(a[i1:i2], b[j1:j2], strict=True))
+        elif tag == "replace":
+            left, right = a[i1:i2], b[j1:j2]
+            width = max(len(left), len(right))
+            left += [""] * (width - len(left))
+            right += [""] * (width - len(right))
+            rows += list(zip(left, right, strict=True))
+        elif tag == "delete":
+            rows += [(line, "") for line in a[i1:i2]]
+        else:
+            rows += [("", line) for line in b[j1:j2]]
+    return rows
+
+
+def as_threads(comments: list) -> list[dict]:
+    """Comments in thread order grouped by thread: the first comment, then its replies.
+
+    The ministry's decision is printed after the whole thread, so that a reply
+    is never separated from the comment it answers by the decision box.
+    """
+    threads: list[dict] = []
+    for comment in comments:
+        if comment.parent_id is None or not threads:
+            threads.append({"root": comment, "comments": []})
+        threads[-1]["comments"].append(comment)
+    return threads
+
+
 def unit_status(heading_change, changes: list[dict]) -> str:
     """A chapter's mark in the redline, from its heading's change and its provisions'.
 
@@ -597,7 +780,7 @@ def bar_chart(title: str, data: list[tuple[str, int]]) -> dict:
     top = max((n for _label, n in data), default=0) or 1
     bars = [
         {
-            "label": label if len(label) <= 40 else label[:39] + "…",
+            "label": label,  # whole: it wraps in its column (a cut label misleads)
             "n": n,
             "width": round(bar_width * n / top, 1),
             "value_x": round(bar_width * n / top, 1) + 4,

@@ -66,3 +66,46 @@ def test_the_redline_marks_changed_chapters_and_shows_brackets(second_round, set
     # Chapter 1 had article 1 rewritten, chapter 2 lost article 3: neither is "Unchanged".
     changed = [t for t in redline_chapters if "provision" in t and "changed" in t]
     assert len(changed) >= 2, redline_chapters
+
+
+def test_a_second_round_packet_carries_the_first_rounds_record(second_round, tmp_path):
+    from comments.models import Disposition
+
+    story = second_round.story
+    c = story.consultation
+    # The answered comment's change landed in version 2 (what applying an amendment records).
+    Disposition.objects.filter(comment=story.public_comment).update(
+        applied_in_version=second_round.v2
+    )
+    packet = services.packet_request(
+        version=second_round.v2, by=c.official, language="en", compare_to=second_round.v1
+    )
+    pdf, _pages = rendering.render_chunked(packet)
+    text = pdftotext(pdf, tmp_path)
+    record = " ".join(text[text.rindex("Record of the earlier round") :].split())
+    assert "We narrowed the definition in article 1." in record
+    assert "applied in version 2" in record
+    assert "Applied in version 2" in record
+
+
+def test_the_synopsis_aligns_paragraphs_with_numbered_rows(second_round, tmp_path):
+    c = second_round.story.consultation
+    packet = services.packet_request(
+        version=second_round.v2, by=c.official, language="en", compare_to=second_round.v1
+    )
+    pdf, _pages = rendering.render_chunked(packet)
+    text = pdftotext(pdf, tmp_path, "-layout")
+    synopsis = text[text.rindex("Synopsis: the earlier text") :]
+    synopsis = synopsis[: synopsis.index("Comments by article")]
+    assert "Proposals received" in synopsis
+    # Article 1's three new paragraphs are rows 1-3, the first beside the old text.
+    first = next(line for line in synopsis.splitlines() if line.strip().startswith("1 "))
+    assert "Scope: this law" in first and "Within two days" in first
+    assert re.search(r"^\s*3\s.*2\. interference with data\.", synopsis, re.M)
+    assert "Digital Rights Forum" in synopsis  # the proposal received on version 1
+    assert "Partly accepted" in synopsis or "partly accepted" in synopsis.lower()
+
+
+def test_paragraphs_are_aligned_kept_changed_added():
+    rows = rendering.aligned_paragraphs("a\nb\nc", "a\nB\nc\nd")
+    assert rows == [("a", "a"), ("b", "B"), ("c", "c"), ("", "d")]
