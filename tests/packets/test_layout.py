@@ -73,3 +73,19 @@ def test_threads_are_whole_and_empty_chapters_say_so(story, tmp_path, settings):
     for heading in ("No.", "Ministry's response", "Outcome"):
         assert heading in matrix
     assert "**" not in matrix
+
+
+def test_a_missing_translation_is_marked_never_a_bare_heading(story, tmp_path):
+    from drafts.models import Provision
+
+    articles = story.consultation.articles
+    # Fixture text straight to the rows: the version is frozen for services.
+    Provision.objects.filter(pk=articles["chp_1__art_1"].pk).update(text_km="")
+    Provision.objects.filter(pk=articles["chp_1__art_2"].pk).update(text_en="")
+    packet = services.packet_request(
+        version=story.version, by=story.consultation.official, language="both"
+    )
+    pdf, _pages = rendering.render_chunked(packet)
+    text = " ".join(pdftotext(pdf, tmp_path).split())
+    assert "No Khmer text in this version." in text
+    assert "No English text in this version." in text
