@@ -248,6 +248,31 @@ def version_close(*, version: DraftVersion, by=None, reason: str = "Consultation
     return True
 
 
+def version_submit(*, version: DraftVersion, by) -> DraftVersion:
+    """Mark a version as submitted to the National Assembly.
+
+    It is what recording a packet's transmission does (``packets.services.
+    packet_transmit``, which keeps which packet and when): the consultation is
+    over, the version is the one before the Assembly, and no later status
+    change (a next version being published) supersedes it.
+    """
+    ensure_can(by, "packet.transmit", version)
+    with transaction.atomic():
+        version = DraftVersion.objects.select_for_update().get(pk=version.pk)
+        if version.status == DraftVersion.Status.SUBMITTED:
+            raise DomainError(_("This version has already been submitted."))
+        if version.status != DraftVersion.Status.CLOSED:
+            raise DomainError(
+                _("Only a version whose consultation has closed can be submitted."),
+                code="consultation_not_closed",
+            )
+        version.status = DraftVersion.Status.SUBMITTED
+        version._change_reason = "Submitted to the National Assembly"
+        version._history_user = by
+        version.save()
+    return version
+
+
 def provision_edit(
     *,
     provision: Provision,

@@ -20,10 +20,11 @@ from comments.models import Comment, Disposition, Endorsement
 from drafts.models import DraftVersion, Provision
 from stakeholders.policies import packet_reader_filter
 
+from .models import Packet
 from .selectors import active_endorsements, packet_comments
 
 # Bump whenever the templates or the CSS change what a packet looks like.
-TEMPLATE_VERSION = "packet-9"
+TEMPLATE_VERSION = "packet-11"
 
 
 def _feed(digest, label: str, rows) -> None:
@@ -142,6 +143,35 @@ def packet_fingerprint(
         # The redline prints the comments behind each change (comments.trace): they
         # were made on earlier versions, so they are not among the comments above.
         _feed(digest, "behind", _behind_rows(version, compare_to, include_restricted))
+        # The earlier round's record: its threads and decisions, and its packet.
+        earlier = packet_comments(version=compare_to, include_restricted=include_restricted)
+        _feed(
+            digest,
+            "earlier",
+            earlier.filter(parent__isnull=True)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "revision",
+                "state",
+                "disposition__status",
+                "disposition__revision",
+                "disposition__applied_in_version_id",
+                "disposition__superseded_at",
+            )
+            .iterator(chunk_size=2000),
+        )
+        _feed(
+            digest,
+            "earlier-packet",
+            Packet.objects.filter(
+                version=compare_to,
+                status=Packet.Status.READY,
+                include_restricted=include_restricted,
+            )
+            .order_by("-finished_at", "-pk")
+            .values_list("fingerprint")[:1],
+        )
     _feed(
         digest,
         "endorsements",

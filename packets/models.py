@@ -131,3 +131,47 @@ class PacketPart(models.Model):
 
     def __str__(self):
         return f"{self.packet_id}/{self.token[:8]}/{self.index}"
+
+
+class Transmission(models.Model):
+    """A review packet transmitted to the National Assembly: the version's submission.
+
+    The packet is named by its content fingerprint, the sha256 printed on its
+    cover, so anyone holding the paper can check it is the one on record. A
+    version is transmitted once; recording it marks the version submitted.
+    """
+
+    version = models.OneToOneField(
+        DraftVersion,
+        on_delete=models.PROTECT,
+        related_name="transmission",
+        verbose_name=_("version"),
+    )
+    packet = models.ForeignKey(
+        Packet, on_delete=models.PROTECT, related_name="transmissions", verbose_name=_("packet")
+    )
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64)
+    transmitted_at = models.DateTimeField(_("transmitted"))
+    reference = models.CharField(
+        _("the Assembly's reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("The registry number or letter under which the Assembly received it."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transmission to the National Assembly")
+        verbose_name_plural = _("transmissions to the National Assembly")
+
+    def __str__(self):
+        return _("Version %(number)s transmitted on %(date)s") % {
+            "number": self.version.number,
+            "date": self.transmitted_at.date(),
+        }

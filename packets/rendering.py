@@ -26,25 +26,40 @@ import contextlib
 import io
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urljoin
+from xml.etree import ElementTree
 
 import nh3
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
+from comments.matrix import matrix_csv as response_matrix_csv
 from comments.matrix import response_matrix
 from comments.rendering import response_html
 from comments.trace import changes_from_comments
-from core.segment import khmer_break_opportunities
+from core.segment import ZERO_WIDTH_SPACE, khmer_break_opportunities
+from drafts.redline import DELETE as DIFF_DELETE
+from drafts.redline import INSERT as DIFF_INSERT
 from drafts.redline import version_redline
 from stakeholders.policies import packet_reader_filter
 
 from .fetcher import SCHEME, PacketURLFetcher
 from .models import Packet
-from .selectors import Unit, document_units, packet_statistics, plan_parts, threads_for
+from .pdffonts import share_font_subsets
+from .selectors import (
+    Unit,
+    document_units,
+    earlier_packet,
+    packet_statistics,
+    plan_parts,
+    threads_for,
+)
 
 # What a comment or a response may keep in the PDF: text structure only. No
 # links, images, styles or attributes: nothing in user text can point anywhere.
@@ -55,8 +70,14 @@ SECTION_TITLES = {
     "redline": lambda: _("Changes since the earlier version"),
     "comments": lambda: _("Comments by article"),
     "matrix": lambda: _("Comment-response matrix"),
+    "earlier": lambda: _("Record of the earlier round"),
+    "synopsis": lambda: _("Synopsis: the earlier text, the new text, proposals and decisions"),
     "annex": lambda: _("Statistics annex"),
 }
+
+# The contents rendered apart from the parts link to "packet-contents:<anchor>";
+# ``merge`` turns each such link into a link to the anchor's page.
+CONTENTS_SCHEME = "packet-contents:"
 
 HIDE_MARGIN_BOXES = """
 @page { @top-center { content: none } @bottom-center { content: none } }
@@ -66,9 +87,69 @@ FOLIO_MARGIN_BOXES = """
 """
 
 
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+def numerals(value) -> str:
+    """Numbers as the packet's reader writes them: Khmer digits in a Khmer packet.
+
+    Decided by the active language, which the build sets to the packet's
+    language (``packet_language``): a bilingual packet keeps Latin digits.
+    """
+    text = str(value)
+    if translation.get_language() == "km":
+        return text.translate(KHMER_DIGITS)
+    return text
+
+
+# Khmer punctuation that ends a phrase or sentence belongs to the word before it:
+# a line never begins with it (ICU counts it as a word of its own).
+KHMER_CLOSING = "\u17d4\u17d5\u17d6\u17da"
+
+
 def km(text: str) -> str:
     """Khmer word boundaries marked with U+200B so that lines wrap between words."""
-    return khmer_break_opportunities(text or "")
+    text = khmer_break_opportunities(text or "")
+    for mark in KHMER_CLOSING:
+        text = text.replace(ZERO_WIDTH_SPACE + mark, mark)
+    return text
+
+
+def print_redline_html(ops) -> str:
+    """A word diff for paper: paragraphs kept, changes readable in black and white.
+
+    Deletions are bracketed (the brackets say "deleted" where colour is lost),
+    a deletion and the insertion after it are set apart by a space, a line may
+    break at every change boundary (a Khmer phrase has no spaces), and each
+    line of the text stays a paragraph of its own, so numbered points stay apart.
+    """
+    paragraphs: list[list[tuple[str, str]]] = [[]]
+    for op, text in ops:
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                paragraphs.append([])
+            if line:
+                paragraphs[-1].append((op, line))
+    html = []
+    for runs in paragraphs:
+        if not any(text.strip() for _op, text in runs):
+            continue
+        pieces = []
+        previous = None
+        for op, text in runs:
+            if previous is not None and op != previous:
+                changes = {op, previous}
+                pieces.append(" " if changes == {DIFF_INSERT, DIFF_DELETE} else ZERO_WIDTH_SPACE)
+            body = escape(km(text))
+            if op == DIFF_DELETE:
+                pieces.append(f"<del>[{body}]</del>")
+            elif op == DIFF_INSERT:
+                pieces.append(f"<ins>{body}</ins>")
+            else:
+                pieces.append(str(body))
+            previous = op
+        html.append("<p>" + "".join(pieces) + "</p>")
+    return "".join(html)
 
 
 def clean_user_html(html: str) -> str:
@@ -124,8 +205,42 @@ class PacketDocument:
                 else f"{short} · {self.draft.short_title_km}"
             )
         return km(
-            _("%(title)s, version %(number)s") % {"title": short, "number": self.version.number}
+            _("%(title)s, version %(number)s")
+            % {"title": short, "number": numerals(self.version.number)}
         )
+
+    @property
+    def title(self) -> str:
+        """The document's title in the packet's language (its PDF title and HTML title)."""
+        if self.packet.language == Packet.Language.KHMER and self.draft.title_km:
+            return self.draft.title_km
+        return self.draft.title_en
+
+    @property
+    def author(self) -> str:
+        """Who issues the packet: the lead ministry, named in the packet's language."""
+        ministry = self.draft.lead_ministry
+        if self.packet.language == Packet.Language.KHMER and ministry.name_km:
+            return ministry.name_km
+        return ministry.name_en
+
+    @property
+    def restricted_notice(self) -> str:
+        """Printed on every page of a packet that carries restricted comments."""
+        if not self.packet.include_restricted:
+            return ""
+        return km(
+            _(
+                "Restricted — for the drafters of %(ministry)s, moderators and officials "
+                "reviewing this draft; not for publication"
+            )
+            % {"ministry": self.author}
+        )
+
+    def thread_url(self, comment) -> str:
+        """A thread's page online (its permalink checks who may see it)."""
+        path = reverse("comments:permalink", kwargs={"pk": comment.pk})
+        return urljoin(settings.PORTAL_BASE_URL.rstrip("/") + "/", path.lstrip("/"))
 
     def unit_label(self, unit: Unit) -> str:
         if unit.heading is None:
@@ -133,7 +248,7 @@ class PacketDocument:
         return self.heading_label(unit.heading)
 
     def heading_label(self, provision) -> str:
-        bits = [provision.label]
+        bits = [numerals(provision.label)]
         for language in self.languages:
             heading = getattr(provision, f"heading_{language}", "")
             if heading:
@@ -153,7 +268,7 @@ class PacketDocument:
             entries.append(
                 {"level": 1, "label": SECTION_TITLES[section](), "anchor": f"s-{section}"}
             )
-            if section == "annex":
+            if section in ("annex", "earlier"):
                 continue
             for unit in self.units:
                 entries.append(
@@ -184,13 +299,18 @@ class PacketDocument:
             "languages": self.languages,
             "bilingual": len(self.languages) == 2,
             "header_text": self.header_text,
+            "restricted_notice": self.restricted_notice,
             "asset": SCHEME,
         }
 
     def front_context(self, pages: dict[str, int] | None, built_at) -> dict:
         entries = self.toc_entries()
         for entry in entries:
-            entry["page"] = pages.get(entry["anchor"], "") if pages is not None else None
+            if pages is None:  # one piece: WeasyPrint links and counts the pages itself
+                entry["page"], entry["href"] = None, "#" + entry["anchor"]
+            else:  # alone: the links are made internal when the pieces are merged
+                entry["page"] = numerals(pages.get(entry["anchor"], ""))
+                entry["href"] = CONTENTS_SCHEME + entry["anchor"]
         compare = self.packet.compare_to
         return {
             **self.base_context(),
@@ -219,6 +339,10 @@ class PacketDocument:
             context["blocks"] = self._comment_blocks(part, units)
         elif section == "matrix":
             context["units"] = self._matrix_units(units)
+        elif section == "earlier":
+            context.update(self._earlier_round())
+        elif section == "synopsis":
+            context["units"] = self._synopsis_units(units)
         elif section == "annex":
             context["stats"] = self._statistics()
         return render_to_string(f"packets/print/_{section}.html", context)
@@ -290,20 +414,33 @@ class PacketDocument:
                 current, {"anchor": unit.anchor, "label": self.unit_label(unit), "changes": []}
             )
             if unit.heading is not None and change.stable_id == unit.heading.stable_id:
-                block["status"] = change.status
+                block["heading_change"] = change
                 continue
             block["changes"].append(
                 {
                     "change": change,
-                    "label": km(change.provision.label),
+                    "label": km(numerals(change.provision.label)),
                     "headings": [
-                        mark_safe(km(change.heading_html(lang))) for lang in self.languages
+                        {
+                            "language": lang,
+                            "html": mark_safe(print_redline_html(change.heading_ops(lang))),
+                        }
+                        for lang in self.languages
                     ],
-                    "texts": [mark_safe(km(change.text_html(lang))) for lang in self.languages],
+                    "texts": [
+                        {
+                            "language": lang,
+                            "html": mark_safe(print_redline_html(change.text_ops(lang))),
+                        }
+                        for lang in self.languages
+                    ],
                     "behind": self.comments_behind.get(change.stable_id, []),
                 }
             )
-        return [result[i] for i in sorted(result)]
+        blocks = [result[i] for i in sorted(result)]
+        for block in blocks:
+            block["status"] = unit_status(block.pop("heading_change", None), block["changes"])
+        return blocks
 
     def _comment_blocks(self, part: dict, units: list[Unit]) -> list[dict]:
         """Chapter headings, article headings and threads, in document order."""
@@ -322,6 +459,8 @@ class PacketDocument:
             comment.quote_pdf = km(comment.quote_exact)
             disposition = getattr(comment, "disposition", None)
             comment.response_pdf = clean_user_html(response_html(disposition))
+            if comment.parent_id is None:
+                comment.online_url = self.thread_url(comment)
             by_provision.setdefault(comment.provision_id, []).append(comment)
         blocks = []
         for unit in units:
@@ -330,7 +469,12 @@ class PacketDocument:
                     continue
                 if position == 0 and not continued:
                     blocks.append(
-                        {"kind": "unit", "anchor": unit.anchor, "label": self.unit_label(unit)}
+                        {
+                            "kind": "unit",
+                            "anchor": unit.anchor,
+                            "label": self.unit_label(unit),
+                            "empty": not self.threads_per_unit.get(unit.index),
+                        }
                     )
                 items = by_provision.get(provision.pk)
                 if items:
@@ -340,10 +484,24 @@ class PacketDocument:
                             "anchor": provision.stable_id,
                             "label": self.heading_label(provision),
                             "continued": continued,
-                            "comments": items,
+                            "threads": as_threads(items),
                         }
                     )
         return blocks
+
+    @cached_property
+    def threads_per_unit(self) -> dict[int, int]:
+        """How many threads each chapter has in this packet (one query), for "no comments"."""
+        from .selectors import included_comments
+
+        unit_of = {p.pk: u.index for u in self.units for p in u.provisions}
+        counts: dict[int, int] = {}
+        roots = included_comments(self.packet).filter(parent__isnull=True)
+        for provision_id in roots.values_list("provision_id", flat=True).iterator():
+            index = unit_of.get(provision_id)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        return counts
 
     @cached_property
     def matrix_rows(self):
@@ -368,12 +526,125 @@ class PacketDocument:
             ids = {p.stable_id for p in unit.provisions}
             rows = [row for row in self.matrix_rows if row.article_stable_id in ids]
             for row in rows:
-                row.text_pdf = km(row.text)
+                comment = row.comment
+                amendment = comment is not None and comment.kind == "amendment"
+                # An amendment: the words proposed, then why; a comment: its rendered text.
+                row.proposed_pdf = km(comment.proposed_text) if amendment else ""
+                row.body_pdf = clean_user_html(comment.body_html) if comment else km(row.text)
                 row.quote_pdf = km(row.quote)
-                disposition = getattr(row.comment, "disposition", None) if row.comment else None
+                disposition = getattr(comment, "disposition", None) if comment else None
                 row.response_pdf = clean_user_html(response_html(disposition))
             blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "rows": rows})
         return blocks
+
+    @cached_property
+    def earlier_rows_by_provision(self) -> dict[str, list]:
+        """The compared version's threads (as the packet's reader sees them) per stable id."""
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        by_provision: dict[str, list] = {}
+        for row in response_matrix(version=self.packet.compare_to, reader=reader):
+            if row.state != "active":
+                continue
+            comment = row.comment
+            row.proposed_pdf = km(comment.proposed_text) if comment.kind == "amendment" else ""
+            row.body_pdf = clean_user_html(comment.body_html)
+            row.response_pdf = clean_user_html(response_html(getattr(comment, "disposition", None)))
+            by_provision.setdefault(row.article_stable_id, []).append(row)
+        return by_provision
+
+    @cached_property
+    def synopsis_offsets(self) -> dict[int, int]:
+        """Where each chapter's rows start in the synopsis, so row numbers run on across parts."""
+        offsets, total = {}, 0
+        for unit in self.units:
+            offsets[unit.index] = total
+            total += sum(len(item["rows"]) for item in self._synopsis_items(unit))
+        return offsets
+
+    def _synopsis_items(self, unit: Unit) -> list[dict]:
+        return self.synopsis_items_by_unit.get(unit.index, [])
+
+    @cached_property
+    def synopsis_items_by_unit(self) -> dict[int, list[dict]]:
+        """Per chapter, its changed articles with their paragraphs aligned, old beside new.
+
+        A removed article stays where it was, in the chapter of the article before it
+        (as in the redline).
+        """
+        unit_of = {p.stable_id: u.index for u in self.units for p in u.provisions}
+        by_unit: dict[int, list[dict]] = {}
+        current = 0
+        for change in self.redline.changes:
+            if change.new is not None:
+                current = unit_of.get(change.stable_id, current)
+            if change.is_unchanged or change.provision.kind != "article":
+                continue
+            rows = []
+            for language in self.languages:
+                old = getattr(change.old, f"text_{language}", "") if change.old else ""
+                new = getattr(change.new, f"text_{language}", "") if change.new else ""
+                rows += [
+                    {"language": language, "old": km(a), "new": km(b)}
+                    for a, b in aligned_paragraphs(old, new)
+                ]
+            by_unit.setdefault(current, []).append(
+                {
+                    "label": self.heading_label(change.provision),
+                    "status": change.status,
+                    "rows": rows,
+                    "proposals": self.earlier_rows_by_provision.get(change.stable_id, []),
+                }
+            )
+        return by_unit
+
+    def _synopsis_units(self, units: list[Unit]) -> list[dict]:
+        blocks = []
+        for unit in units:
+            number = self.synopsis_offsets[unit.index]
+            items = self._synopsis_items(unit)
+            for item in items:
+                for row in item["rows"]:
+                    number += 1
+                    row["number"] = numerals(number)
+            blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "items": items})
+        return blocks
+
+    def _earlier_round(self) -> dict:
+        """The consultation on the compared version: every thread's decision, and its fate.
+
+        A reader of version N's packet sees what round N-1 asked and what the
+        ministry decided, which responses were applied in this version, and
+        which packet recorded that round (by fingerprint, with its address).
+        """
+        earlier = self.packet.compare_to
+        reader = packet_reader_filter(include_restricted=self.packet.include_restricted)
+        rows = [
+            row for row in response_matrix(version=earlier, reader=reader) if row.state == "active"
+        ]
+        counts: dict[str, int] = {}
+        for row in rows:
+            comment = row.comment
+            disposition = getattr(comment, "disposition", None) if comment else None
+            row.response_pdf = clean_user_html(response_html(disposition))
+            row.body_pdf = clean_user_html(comment.body_html) if comment else km(row.text)
+            row.applied_here = row.landed_in == self.version.number
+            counts[row.disposition] = counts.get(row.disposition, 0) + 1
+        previous = earlier_packet(self.packet)
+        return {
+            "earlier": earlier,
+            "rows": rows,
+            "counts": sorted(counts.items(), key=lambda item: -item[1]),
+            "applied": [row for row in rows if row.applied_here],
+            "earlier_packet": previous,
+            "earlier_packet_url": (
+                urljoin(
+                    settings.PORTAL_BASE_URL.rstrip("/") + "/",
+                    reverse("packets:detail", kwargs={"pk": previous.pk}).lstrip("/"),
+                )
+                if previous
+                else ""
+            ),
+        }
 
     def _statistics(self) -> dict:
         stats = packet_statistics(packet=self.packet, units=self.units)
@@ -396,6 +667,10 @@ class PacketDocument:
                 "folio": folio,
                 "footer_css": footer_css() if folio else HIDE_MARGIN_BOXES,
                 "lang": packet_language(self.packet),
+                "title": self.title,
+                "author": self.author,
+                "created": (self.packet.started_at or timezone.now()).isoformat(),
+                "counter_style": "khmer" if numerals(0) != "0" else "decimal",
             },
         )
 
@@ -423,21 +698,79 @@ class PacketDocument:
         return self.document_html("".join(body), folio=True)
 
 
+def aligned_paragraphs(old: str, new: str) -> list[tuple[str, str]]:
+    """The paragraphs of two texts side by side: kept and changed ones on one row,
+    added ones beside an empty cell, removed ones likewise."""
+    from difflib import SequenceMatcher
+
+    a = [line for line in (old or "").split("\n") if line.strip()]
+    b = [line for line in (new or "").split("\n") if line.strip()]
+    rows: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += list(zip(a[i1:i2], b[j1:j2], strict=True))
+        elif tag == "replace":
+            left, right = a[i1:i2], b[j1:j2]
+            width = max(len(left), len(right))
+            left += [""] * (width - len(left))
+            right += [""] * (width - len(right))
+            rows += list(zip(left, right, strict=True))
+        elif tag == "delete":
+            rows += [(line, "") for line in a[i1:i2]]
+        else:
+            rows += [("", line) for line in b[j1:j2]]
+    return rows
+
+
+def as_threads(comments: list) -> list[dict]:
+    """Comments in thread order grouped by thread: the first comment, then its replies.
+
+    The ministry's decision is printed after the whole thread, so that a reply
+    is never separated from the comment it answers by the decision box.
+    """
+    threads: list[dict] = []
+    for comment in comments:
+        if comment.parent_id is None or not threads:
+            threads.append({"root": comment, "comments": []})
+        threads[-1]["comments"].append(comment)
+    return threads
+
+
+def unit_status(heading_change, changes: list[dict]) -> str:
+    """A chapter's mark in the redline, from its heading's change and its provisions'.
+
+    A chapter whose heading stayed but whose articles changed, came or went is
+    not "unchanged": it says how many of its provisions changed.
+    """
+    changed = sum(1 for item in changes if not item["change"].is_unchanged)
+    if heading_change is not None and (heading_change.added or heading_change.removed):
+        return heading_change.status
+    own = "" if heading_change is None or heading_change.is_unchanged else heading_change.status
+    if changed:
+        provisions = ngettext("%(n)s provision changed", "%(n)s provisions changed", changed) % {
+            "n": numerals(changed)
+        }
+        return f"{own} · {provisions}" if own else provisions
+    return own or _("Unchanged")
+
+
 def footer_css() -> str:
     page = pgettext("packet footer", "page")
     of = pgettext("packet footer", "of")
+    style = "khmer" if numerals(0) != "0" else "decimal"
     return (
         "@page { @bottom-center { content: "
-        f'{css_string(page)} " " counter(page) " " {css_string(of)} " " counter(pages); }} }}'
+        f'{css_string(page)} " " counter(page, {style}) " " {css_string(of)} " "'
+        f" counter(pages, {style}); }} }}"
     )
 
 
 def folio_text(page: int, pages: int) -> str:
     return "%s %s %s %s" % (  # noqa: UP031 - the same words as footer_css
         pgettext("packet footer", "page"),
-        page,
+        numerals(page),
         pgettext("packet footer", "of"),
-        pages,
+        numerals(pages),
     )
 
 
@@ -447,7 +780,7 @@ def bar_chart(title: str, data: list[tuple[str, int]]) -> dict:
     top = max((n for _label, n in data), default=0) or 1
     bars = [
         {
-            "label": label if len(label) <= 40 else label[:39] + "…",
+            "label": label,  # whole: it wraps in its column (a cut label misleads)
             "n": n,
             "width": round(bar_width * n / top, 1),
             "value_x": round(bar_width * n / top, 1) + 4,
@@ -458,6 +791,10 @@ def bar_chart(title: str, data: list[tuple[str, int]]) -> dict:
 
 
 # --- WeasyPrint ---------------------------------------------------------------------
+
+# Every piece is a tagged PDF (structure, reading order, the language of each
+# element); ``merge`` joins the pieces' tag trees into one.
+PDF_OPTIONS = {"pdf_tags": True}
 
 
 def _weasy(html: str):
@@ -478,12 +815,15 @@ def render_part(doc: PacketDocument, index: int) -> tuple[bytes, PartResult]:
             anchors.setdefault(name, page_index)
         for level, label, _target, _state in page.bookmarks:
             bookmarks.append((level, label, page_index))
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(**PDF_OPTIONS)
     return pdf, PartResult(pages=len(document.pages), anchors=anchors, bookmarks=bookmarks)
 
 
 def render_front(doc: PacketDocument, results: list[dict], built_at) -> tuple[bytes, int, dict]:
-    """Cover and contents with the real page numbers; returns (pdf, its pages, part starts)."""
+    """Cover and contents with the real page numbers; returns (pdf, its pages, layout).
+
+    The layout gives where each part starts and the total.
+    """
     placeholder = {entry["anchor"]: 8888 for entry in doc.toc_entries()}
     front_pages = _weasy(doc.front_html(placeholder, built_at))[0].pages
     count = len(front_pages)
@@ -497,7 +837,8 @@ def render_front(doc: PacketDocument, results: list[dict], built_at) -> tuple[by
             page += result["pages"]
         document = _weasy(doc.front_html(pages, built_at))[0]
         if len(document.pages) == count:
-            return document.write_pdf(), count, {"starts": starts, "total": page - 1}
+            layout = {"starts": starts, "total": page - 1}
+            return document.write_pdf(**PDF_OPTIONS), count, layout
         count = len(document.pages)
     raise RuntimeError("The table of contents did not settle on a length.")
 
@@ -520,6 +861,161 @@ def overlay_pdf(doc: PacketDocument, first: int, last: int, total: int) -> bytes
     return document.write_pdf()
 
 
+def source_attachments(doc: PacketDocument) -> list[tuple[str, bytes]]:
+    """The packet's sources as files inside the PDF: the consolidated text and the matrix.
+
+    Text copied out of a PDF is only as good as the PDF's glyph-to-text map,
+    and Khmer's reordered and stacked glyphs do not always survive it; the
+    attached XML and CSV give the exact words of the database.
+    """
+    root = ElementTree.Element(
+        "consolidated-text",
+        {
+            "draft": doc.draft.slug,
+            "version": str(doc.version.number),
+            "fingerprint": doc.packet.fingerprint,
+        },
+    )
+    for unit in doc.units:
+        for provision in unit.provisions:
+            element = ElementTree.SubElement(
+                root,
+                "provision",
+                {"id": provision.stable_id, "kind": provision.kind, "number": provision.number},
+            )
+            for language in ("en", "km"):
+                for field_name in ("heading", "text"):
+                    value = getattr(provision, f"{field_name}_{language}", "")
+                    if value:
+                        child = ElementTree.SubElement(element, field_name, {"lang": language})
+                        child.text = value
+    xml = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    stem = f"{doc.draft.slug}-v{doc.version.number}"
+    return [
+        (f"{stem}-consolidated-text.xml", xml),
+        (f"{stem}-comment-response-matrix.csv", response_matrix_csv(doc.matrix_rows)),
+    ]
+
+
+def _pdf_date(moment) -> str:
+    moment = timezone.localtime(moment, timezone.get_fixed_timezone(0))
+    return moment.strftime("D:%Y%m%d%H%M%SZ")
+
+
+class _TagTrees:
+    """The pieces' tag trees, joined under one Document element as pages are appended.
+
+    Each piece numbers its pages' and links' entries in the parent tree from 0;
+    the joined tree shifts each piece's numbers past the previous ones. Links of
+    the contents (``CONTENTS_SCHEME``) are collected to be pointed at their pages.
+    """
+
+    def __init__(self, writer):
+        from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+        self.writer = writer
+        self.nums = ArrayObject()
+        self.next_key = 0
+        self.contents_links: list[tuple[object, str]] = []
+        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+        self.root_ref = writer._add_object(self.root)
+        self.document = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/StructElem"),
+                NameObject("/S"): NameObject("/Document"),
+                NameObject("/P"): self.root_ref,
+                NameObject("/K"): ArrayObject(),
+            }
+        )
+        self.document_ref = writer._add_object(self.document)
+
+    def _annotations(self, source, offset: int):
+        from pypdf.generic import NameObject, NumberObject
+
+        annotations = source["/Annots"].clone(self.writer)
+        for reference in annotations:
+            annotation = reference.get_object()
+            if "/StructParent" in annotation:
+                annotation[NameObject("/StructParent")] = NumberObject(
+                    annotation["/StructParent"] + offset
+                )
+            uri = str(annotation.get("/A", {}).get("/URI", ""))
+            if uri.startswith(CONTENTS_SCHEME):
+                self.contents_links.append((annotation, uri[len(CONTENTS_SCHEME) :]))
+        return annotations
+
+    def append(self, reader, first_page: int) -> None:
+        from pypdf.generic import NameObject, NumberObject
+
+        writer = self.writer
+        offset = self.next_key
+        for index, source in enumerate(reader.pages):
+            page = writer.pages[first_page + index]
+            if "/StructParents" in source:
+                page[NameObject("/StructParents")] = NumberObject(source["/StructParents"] + offset)
+            if "/Annots" in source:
+                page[NameObject("/Annots")] = self._annotations(source, offset)
+        tree = reader.trailer["/Root"].get("/StructTreeRoot")
+        if tree is None:
+            return
+        tree = tree.get_object()
+        old_document = tree["/K"][0]
+        # The piece's Document element stands for the joined one: its children's
+        # parent links then point at the joined Document when they are copied.
+        translated = writer._id_translated.setdefault(id(reader), {"PreventGC": reader})
+        translated[old_document.idnum] = self.document_ref.idnum
+        kids = self.document["/K"]
+        for kid in old_document.get_object()["/K"]:
+            kids.append(kid.clone(writer))
+        nums = tree["/ParentTree"].get_object()["/Nums"]
+        for key, value in zip(nums[::2], nums[1::2], strict=True):
+            self.nums.append(NumberObject(key + offset))
+            self.nums.append(value.clone(writer))
+            self.next_key = max(self.next_key, offset + key + 1)
+
+    def link_contents(self, anchor_pages: dict[str, int]) -> int:
+        """Point the contents' links at their pages; returns how many were linked."""
+        from pypdf.generic import ArrayObject, NameObject
+
+        linked = 0
+        for annotation, anchor in self.contents_links:
+            del annotation["/A"]
+            if anchor not in anchor_pages:
+                continue
+            page = self.writer.pages[anchor_pages[anchor]].indirect_reference
+            annotation[NameObject("/Dest")] = ArrayObject([page, NameObject("/Fit")])
+            linked += 1
+        return linked
+
+    def finish(self, language: str) -> None:
+        from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+
+        writer = self.writer
+        parent_tree = writer._add_object(DictionaryObject({NameObject("/Nums"): self.nums}))
+        self.root[NameObject("/K")] = self.document_ref
+        self.root[NameObject("/ParentTree")] = parent_tree
+        catalog = writer._root_object
+        catalog[NameObject("/StructTreeRoot")] = self.root_ref
+        catalog[NameObject("/MarkInfo")] = DictionaryObject(
+            {NameObject("/Marked"): BooleanObject(True)}
+        )
+        catalog[NameObject("/Lang")] = TextStringObject(language)
+        catalog[NameObject("/ViewerPreferences")] = DictionaryObject(
+            {NameObject("/DisplayDocTitle"): BooleanObject(True)}
+        )
+
+
+def _as_artifact(page) -> None:
+    """Mark a header/footer overlay page's drawing as pagination, not document content."""
+    content = page.get("/Contents")
+    if content is None:
+        return
+    stream = content.get_object()
+    if not hasattr(stream, "set_data"):  # an array of streams: WeasyPrint writes one
+        return
+    stream.set_data(b"/Artifact <</Type /Pagination>> BDC\n" + stream.get_data() + b"\nEMC\n")
+
+
 def merge(
     doc: PacketDocument,
     front: bytes,
@@ -533,21 +1029,32 @@ def merge(
     ``parts`` are PDF bytes or callables returning a readable file, read one at
     a time. Every file and reader is closed as soon as its pages are copied, so
     a long-lived worker holds no part file open (a deleted part would otherwise
-    stay on disk until the worker's child exits). ``beat`` is called after
-    every part and every batch of stamped pages: a long merge keeps showing
-    progress, so the recovery does not take it for a dead one.
+    stay on disk until the worker's child exits).
+
+    The result is one working document: the pieces' tag trees joined, the
+    contents' entries linked to their pages, named destinations for every
+    heading, the outline, the metadata in the packet's language, the sources
+    attached, every page's content compressed after stamping (pypdf writes a
+    stamped page's content uncompressed, which made merged packets several
+    times the size of a one-piece render), and one font subset per face
+    (``pdffonts``) instead of one per part.
+
+    ``beat`` is called after every part and every batch of stamped pages: a long
+    merge keeps showing progress, so the recovery does not take it for a dead one.
     """
     beat = beat or (lambda: None)
     from pypdf import PdfReader, PdfWriter
 
     with PdfWriter() as writer:
-        with PdfReader(io.BytesIO(front)) as reader:
-            writer.append(reader, import_outline=False)
-        for piece in parts:
+        tags = _TagTrees(writer)
+        pieces = [lambda: io.BytesIO(front), *parts]
+        for piece in pieces:
             with contextlib.ExitStack() as stack:
                 data = stack.enter_context(piece() if callable(piece) else io.BytesIO(piece))
                 reader = stack.enter_context(PdfReader(data))
-                writer.append(reader, import_outline=False)
+                first_page = len(writer.pages)
+                writer.append(reader, import_outline=False, excluded_fields=["/Annots", "/B"])
+                tags.append(reader, first_page)
             beat()
         total = len(writer.pages)
         step = max(1, int(settings.PORTAL.get("PACKET_OVERLAY_PAGES", 200)))
@@ -555,8 +1062,21 @@ def merge(
             last = min(total, first + step - 1)
             with PdfReader(io.BytesIO(overlay_pdf(doc, first, last, total))) as overlay:
                 for offset, overlay_page in enumerate(overlay.pages):
-                    writer.pages[first - 1 + offset].merge_page(overlay_page)
+                    _as_artifact(overlay_page)
+                    page = writer.pages[first - 1 + offset]
+                    page.merge_page(overlay_page)
+                    page.compress_content_streams()
             beat()
+        tags.finish(packet_language(doc.packet))
+
+        anchor_pages: dict[str, int] = {}
+        for result, start in zip(results, layout["starts"], strict=True):
+            for name, index in result["anchors"].items():
+                anchor_pages.setdefault(name, start - 1 + index)
+        for name, page_index in anchor_pages.items():
+            writer.add_named_destination(name, page_index)
+        tags.link_contents(anchor_pages)
+
         parents: list = []
         contents_label = _("Contents")
         writer.add_outline_item(title=contents_label, page_number=1 if total > 1 else 0)
@@ -569,11 +1089,48 @@ def merge(
                     title=label, page_number=start - 1 + index, parent=parent
                 )
                 parents.append((level, item))
-        writer.add_metadata({"/Title": doc.draft.title_en, "/Subject": doc.packet.fingerprint})
+        for name, data in source_attachments(doc):
+            writer.add_attachment(name, data)
+        created = _pdf_date(doc.packet.started_at or timezone.now())
+        writer.add_metadata(
+            {
+                "/Title": doc.title,
+                "/Author": doc.author,
+                "/Subject": _("Review packet, content fingerprint %(fingerprint)s")
+                % {"fingerprint": doc.packet.fingerprint},
+                "/CreationDate": created,
+                "/ModDate": _pdf_date(timezone.now()),
+                "/Producer": "WeasyPrint and pypdf",
+            }
+        )
         writer.page_mode = "/UseOutlines"
+        share_font_subsets(writer)
+        beat()
         out = io.BytesIO()
         writer.write(out)
-    return out.getvalue(), total
+    beat()
+    return compact(out.getvalue()), total
+
+
+def compact(pdf: bytes) -> bytes:
+    """The PDF rewritten by qpdf: only what is referenced, dictionaries in object streams.
+
+    pypdf writes every dictionary (the tag tree's elements, the fonts' and
+    pages' dictionaries) as plain text and keeps objects nothing refers to any
+    more (the parts' own font subsets); WeasyPrint compresses such objects in
+    object streams, and a merged packet should be as small as its one-piece render.
+    """
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        document.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            recompress_flate=False,
+        )
+    return out.getvalue()
 
 
 def render_chunked(packet: Packet, built_at=None) -> tuple[bytes, int]:
@@ -597,7 +1154,19 @@ def render_single_html(packet: Packet, built_at=None) -> str:
 
 
 def render_single(packet: Packet, built_at=None) -> tuple[bytes, int]:
-    """The packet rendered by WeasyPrint in one piece: fine for small drafts only."""
-    html = render_single_html(packet, built_at)
+    """The packet rendered by WeasyPrint in one piece: fine for small drafts only.
+
+    Tagged and with the same attached sources as a merged build, so that the
+    two compare like for like.
+    """
+    from weasyprint import Attachment
+
+    with translation.override(packet_language(packet)):
+        doc = PacketDocument(packet)
+        html = doc.single_html(built_at or timezone.now())
+        attachments = [
+            Attachment(string=data, base_url=None, name=name)
+            for name, data in source_attachments(doc)
+        ]
     document, _fetcher = _weasy(html)
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(attachments=attachments, **PDF_OPTIONS), len(document.pages)

@@ -21,7 +21,7 @@ from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import packet_comment_filter
 
-from .models import Packet
+from .models import Packet, Transmission
 
 
 def packet_comments(*, version: DraftVersion, include_restricted: bool, as_of=None):
@@ -127,12 +127,29 @@ def plan_parts(packet: Packet, units: list[Unit] | None = None) -> list[dict]:
             count = size
     sections = ["text"]
     if packet.compare_to_id:
-        sections.append("redline")
+        sections += ["redline", "synopsis"]
     parts = [{"section": s, "units": g} for s in sections for g in groups]
     parts += _comment_parts(packet, units)
     parts += [{"section": "matrix", "units": g} for g in groups]
+    if packet.compare_to_id:
+        parts.append({"section": "earlier", "units": []})
     parts.append({"section": "annex", "units": []})
     return parts
+
+
+def earlier_packet(packet: Packet) -> Packet | None:
+    """The latest ready packet of the version this one compares with, in the same options."""
+    if not packet.compare_to_id:
+        return None
+    return (
+        Packet.objects.filter(
+            version_id=packet.compare_to_id,
+            status=Packet.Status.READY,
+            include_restricted=packet.include_restricted,
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
 
 
 def _comment_parts(packet: Packet, units: list[Unit]) -> list[dict]:
@@ -263,4 +280,14 @@ def packets_for_version(version: DraftVersion):
         Packet.objects.filter(version=version)
         .select_related("compare_to", "requested_by")
         .order_by("-created_at", "-pk")
+    )
+
+
+def transmission_of(*, user, slug: str, number: int):
+    """The transmission record of a version ``user`` may read, or None (one query)."""
+    return (
+        Transmission.objects.filter(version__in=DraftVersion.objects.readable_by(user))
+        .select_related("version__draft", "packet", "recorded_by")
+        .filter(version__draft__slug=slug, version__number=number)
+        .first()
     )

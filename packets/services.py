@@ -30,12 +30,13 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.events import emit
+from drafts import services as draft_services
 from drafts.models import DraftVersion
 from stakeholders.policies import ensure_can
 
 from . import metrics
 from .fingerprint import packet_fingerprint
-from .models import Packet, PacketPart
+from .models import Packet, PacketPart, Transmission
 
 logger = logging.getLogger(__name__)
 
@@ -810,3 +811,34 @@ def packet_request_for_closed_version(*, version_id: int) -> Packet | None:
         compare_to=version.parent if version.parent and version.parent.published_at else None,
         include_restricted=True,
     )
+
+
+def packet_transmit(
+    *, packet: Packet, by, transmitted_at=None, reference: str = ""
+) -> Transmission:
+    """Record that ``packet`` was transmitted to the National Assembly; submits its version.
+
+    The packet must be ready (a file whose fingerprint is on its cover); the
+    moment may be given (the letter went yesterday) but not in the future. A
+    version is transmitted once: the record says which packet, by fingerprint.
+    """
+    ensure_can(by, "packet.transmit", packet.version)
+    now = timezone.now()
+    transmitted_at = transmitted_at or now
+    if transmitted_at > now:
+        raise DomainError(_("The transmission cannot be in the future."), field="transmitted_at")
+    with transaction.atomic():
+        packet = Packet.objects.select_for_update().select_related("version").get(pk=packet.pk)
+        if packet.status != Packet.Status.READY:
+            raise DomainError(_("Only a packet that is ready can be transmitted."))
+        if Transmission.objects.filter(version_id=packet.version_id).exists():
+            raise DomainError(_("A packet of this version has already been transmitted."))
+        draft_services.version_submit(version=packet.version, by=by)
+        return Transmission.objects.create(
+            version=packet.version,
+            packet=packet,
+            fingerprint=packet.fingerprint,
+            transmitted_at=transmitted_at,
+            reference=reference.strip()[:200],
+            recorded_by=by,
+        )

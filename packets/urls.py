@@ -12,4 +12,10 @@ urlpatterns = [
     path("packets/<int:pk>/status/", views.packet_status, name="status"),
     path("packets/<int:pk>/download/", views.packet_download, name="download"),
     path("packets/<int:pk>/retry/", views.packet_retry, name="retry"),
+    path("packets/<int:pk>/transmit/", views.packet_transmit, name="transmit"),
+    path(
+        "drafts/<slug:slug>/v<int:number>/transmission/",
+        views.transmission,
+        name="transmission",
+    ),
 ]

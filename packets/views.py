@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -136,7 +137,13 @@ def _detail_context(request, packet: Packet) -> dict:
 
 def packet_detail(request, pk):
     packet = _packet(request, pk)
-    return render(request, "packets/detail.html", _detail_context(request, packet))
+    context = _detail_context(request, packet)
+    context["transmittable"] = (
+        packet.status == Packet.Status.READY
+        and packet.version.status == DraftVersion.Status.CLOSED
+        and can(request.user, "packet.transmit", packet.version)
+    )
+    return render(request, "packets/detail.html", context)
 
 
 def packet_status(request, pk):
@@ -153,6 +160,63 @@ def packet_download(request, pk):
         return packet_file_response(packet)
     except FileNotFoundError as missing:
         raise Http404(_("The packet file is missing.")) from missing
+
+
+class TransmitForm(forms.Form):
+    transmitted_at = forms.DateTimeField(
+        label=gettext_lazy("Transmitted on"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("The Assembly's reference"), max_length=200, required=False
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def packet_transmit(request, pk):
+    """An official records that this packet went to the National Assembly."""
+    packet = _packet(request, pk)
+    ensure_can(request.user, "packet.transmit", packet.version)
+    form = TransmitForm(request.POST or None, initial={"transmitted_at": timezone.localtime()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.packet_transmit(
+                packet=packet,
+                by=request.user,
+                transmitted_at=form.cleaned_data["transmitted_at"],
+                reference=form.cleaned_data["reference"],
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("The transmission is recorded; the version is submitted."))
+            return redirect(
+                "packets:transmission", slug=packet.version.draft.slug, number=packet.version.number
+            )
+    return render(
+        request,
+        "packets/transmit.html",
+        {"packet": packet, "version": packet.version, "draft": packet.version.draft, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def transmission(request, slug, number):
+    """Public: when a version went to the National Assembly, and which packet (fingerprint)."""
+    record = selectors.transmission_of(user=request.user, slug=slug, number=number)
+    if record is None:
+        raise Http404(_("This version has not been transmitted to the National Assembly."))
+    return render(
+        request,
+        "packets/transmission.html",
+        {
+            "record": record,
+            "version": record.version,
+            "draft": record.version.draft,
+            "downloadable": can(request.user, "packet.download", record.packet),
+        },
+    )
 
 
 @require_POST

@@ -6,8 +6,8 @@ from comments import apis as comment_apis
 from core.api_errors import not_found
 from drafts import apis as draft_apis
 from packets import apis as packet_apis
-from search import apis as search_apis
 from public import apis as public_apis
+from search import apis as search_apis
 from stakeholders import apis as stakeholder_apis
 
 app_name = "api"

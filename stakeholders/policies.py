@@ -531,6 +531,14 @@ def _packet_download(actor, packet):
     return None
 
 
+@rule("packet.transmit")
+def _packet_transmit(actor, version):
+    """Recording what went to the National Assembly submits the version: officials' act."""
+    if actor.is_official or actor.is_staff:
+        return None
+    return _("Only officials record that a packet was transmitted to the National Assembly.")
+
+
 @rule("audit.view")
 def _audit_view(actor, _obj=None):
     if actor.is_staff or actor.is_official or actor.has_role(Membership.Role.DRAFTER):
@@ -555,6 +563,8 @@ def _organisation_verify(actor, organisation):
     if actor.is_staff:
         return None
     return _("Only the portal's staff may verify organisations.")
+
+
 @rule("page.edit")
 def _page_edit(actor, _page=None):
     """The portal's own pages (about, privacy notice, ...) are the site's: staff edit them."""

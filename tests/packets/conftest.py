@@ -80,3 +80,43 @@ def tell_story(consultation) -> PacketStory:
 @pytest.fixture
 def story(consultation):
     return tell_story(consultation)
+
+
+@dataclass
+class SecondRound:
+    story: PacketStory
+    v1: object
+    v2: object
+
+
+def start_second_round(story: PacketStory) -> SecondRound:
+    """Version 2: article 1 rewritten as numbered points in both languages, article 3 removed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from drafts import services as draft_services
+
+    c = story.consultation
+    v2 = draft_services.version_start_next(draft=c.draft, by=c.drafter)
+    first = v2.provisions.get(stable_id="chp_1__art_1")
+    draft_services.provision_edit(
+        provision=first,
+        by=c.drafter,
+        revision=first.revision,
+        text_en="Within two days of the request:\n1. access without lawful authority;\n"
+        "2. interference with data.",
+        text_km=KHMER_TEXT.replace("កុំព្យូទ័រ", "ព័ត៌មានវិទ្យា", 1) + "\n១. ការចូលប្រើ\n២. ការរំខាន",
+    )
+    draft_services.provision_remove(
+        provision=v2.provisions.get(stable_id="chp_2__art_3"), by=c.drafter
+    )
+    v2 = draft_services.version_publish(
+        version=v2, by=c.drafter, closes_at=timezone.now() + timedelta(days=30)
+    )
+    return SecondRound(story=story, v1=story.version, v2=v2)
+
+
+@pytest.fixture
+def second_round(story):
+    return start_second_round(story)

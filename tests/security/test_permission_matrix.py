@@ -774,6 +774,11 @@ CHECKS = {
         packet_download_web,
         packet_download_api,
     ),
+    "packet.transmit": (
+        lambda w, user: can(user, "packet.transmit", w.packet.version),
+        page(lambda w: reverse("packets:transmit", args=[w.packet.pk])),
+        None,
+    ),
     "draft.history": (
         lambda w, user: can(user, "draft.history", w.c.draft),
         page(
