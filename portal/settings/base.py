@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "audit",
     "demo",
     "operations",
+    "interop",
 ]
 
 MIDDLEWARE = [
