@@ -47,9 +47,7 @@ def schema() -> etree.XMLSchema:
 
 def safe_parser() -> etree.XMLParser:
     """No entities, no DTDs, no network: an uploaded document cannot reach anything."""
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 # --- export -------------------------------------------------------------------------------
@@ -274,7 +272,9 @@ def _child(element, name: str):
 
 def _number(raw: str) -> str:
     number = to_latin_digits(raw or "").strip()
-    number = re.sub(r"^(article|chapter|part|section|art\.?|មាត្រា|ជំពូក|ភាគ|ផ្នែក)\s*", "", number, flags=re.I)
+    number = re.sub(
+        r"^(article|chapter|part|section|art\.?|មាត្រា|ជំពូក|ភាគ|ផ្នែក)\s*", "", number, flags=re.I
+    )
     number = re.sub(r"^ទី\s*", "", number)
     return number.strip().rstrip(".-–—:៖ ").strip()
 
@@ -388,7 +388,9 @@ class _Reader:
         return provision
 
     def has_structure(self, element) -> bool:
-        return any(_tag(child) in CONTAINER_TAGS or _tag(child) in UNKNOWN_CONTAINERS for child in element)
+        return any(
+            _tag(child) in CONTAINER_TAGS or _tag(child) in UNKNOWN_CONTAINERS for child in element
+        )
 
     def structure(self, element, where: str) -> list[ParsedProvision]:
         found = []
@@ -437,10 +439,7 @@ def _language_of(root) -> str:
     if code in ("en", "eng"):
         return "en"
     raise DomainError(
-        _(
-            "The document does not say its language as English or Khmer "
-            "(FRBRlanguage “%(code)s”)."
-        )
+        _("The document does not say its language as English or Khmer (FRBRlanguage “%(code)s”).")
         % {"code": code or "—"}
     )
 

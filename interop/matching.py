@@ -56,7 +56,11 @@ class _Matcher:
 
     def find(self, item: ParsedProvision):
         candidate = self.by_id.get(item.source_id)
-        if candidate is not None and candidate.kind == item.kind and item.source_id not in self.used:
+        if (
+            candidate is not None
+            and candidate.kind == item.kind
+            and item.source_id not in self.used
+        ):
             return candidate, "identifier"
         free = self.free(item.kind)
         for base in free:
@@ -80,7 +84,9 @@ class _Matcher:
         stable_id, suffix = base, 0
         while stable_id in self.taken:
             suffix += 1
-            stable_id = f"{base}_{chr(ord('a') + suffix - 1)}" if suffix <= 26 else f"{base}_{suffix}"
+            stable_id = (
+                f"{base}_{chr(ord('a') + suffix - 1)}" if suffix <= 26 else f"{base}_{suffix}"
+            )
         return stable_id
 
     def assign(self, items: list[ParsedProvision], parent_id: str, missing: list[str]) -> None:
@@ -114,7 +120,11 @@ def assign_stable_ids(parsed: ParsedDocument, *, base: list, taken: set[str]) ->
                     "The document has no text in %(language)s: the matched provisions keep "
                     "their wording in that language from the latest version."
                 )
-                % {"language": ", ".join(_("English") if m == "en" else _("Khmer") for m in missing)}
+                % {
+                    "language": ", ".join(
+                        _("English") if m == "en" else _("Khmer") for m in missing
+                    )
+                }
             )
         )
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from drafts import selectors as draft_selectors
 from drafts.models import DraftVersion
+from stakeholders.models import Organisation
+from stakeholders.policies import actor_for
 
 from .models import ImportUpload
+
+
+def acting_organisation(user) -> Organisation | None:
+    """The organisation ``user`` acts for: a new draft they import is led by it."""
+    org_id = actor_for(user).acting_org_id
+    return Organisation.objects.filter(pk=org_id).first() if org_id else None
 
 
 def exportable_version(*, user, slug: str, number: int) -> DraftVersion | None:

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, PolicyDenied
 from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion, Provision
-from stakeholders.models import Organisation
-from stakeholders.policies import actor_for, ensure_can
+from stakeholders.policies import ensure_can
 
 from . import akn, word
 from .matching import assign_stable_ids, to_specs
 from .models import ImportUpload
 from .parsed import KINDS, ParsedDocument, label
+from .selectors import acting_organisation
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PROVISIONS = 5000
@@ -34,9 +34,16 @@ MAX_PROVISIONS = 5000
 LIMITS = {"number": 20, "heading_en": 300, "heading_km": 300, "stable_id": 120}
 
 
-def _acting_organisation(by) -> Organisation | None:
-    org_id = actor_for(by).acting_org_id
-    return Organisation.objects.filter(pk=org_id).first() if org_id else None
+def check_size(size: int) -> None:
+    """Refuse an empty or oversized upload (callers check before reading the file)."""
+    if not size:
+        raise DomainError(_("The file is empty."), field="file")
+    if size > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("The file is too large: at most %(size)s MB.")
+            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            field="file",
+        )
 
 
 def _read(filename: str, data: bytes) -> ParsedDocument:
@@ -102,16 +109,9 @@ def import_upload(*, by, filename: str, data: bytes, draft: Draft | None = None)
         ensure_can(by, "draft.start_version", draft)
         organisation = draft.lead_ministry
     else:
-        organisation = _acting_organisation(by)
+        organisation = acting_organisation(by)
         ensure_can(by, "draft.create", organisation)
-    if not data:
-        raise DomainError(_("The file is empty."), field="file")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            _("The file is too large: at most %(size)s MB.")
-            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
-            field="file",
-        )
+    check_size(len(data))
     try:
         parsed = _read(filename, data)
     except DomainError as error:
@@ -180,9 +180,7 @@ def import_apply(
         specs = to_specs(parsed.provisions)
         draft = upload.draft
         if draft is not None:
-            latest = (
-                DraftVersion.objects.filter(draft=draft).order_by("-number").first()
-            )
+            latest = DraftVersion.objects.filter(draft=draft).order_by("-number").first()
             if latest is not None and latest.number != upload.parsed.get("base_version"):
                 raise DomainError(
                     _("The draft has a new version since this upload; upload the document again.")

@@ -17,7 +17,9 @@ _TO_KHMER = str.maketrans("0123456789", KHMER_DIGITS)
 _FROM_KHMER = str.maketrans(KHMER_DIGITS, "0123456789")
 
 # A point's number: 1. 1) (1) a. a) (a) (iv), in Latin or Khmer digits, or a Khmer letter.
-POINT_NUMBER = r"(?:\(?(?:[0-9]{1,3}|[០-៩]{1,3}|[a-z]|[ក-អ])[.)]|\((?:[ivx]{1,5}|[0-9]{1,3}|[០-៩]{1,3})\))"
+POINT_NUMBER = (
+    r"(?:\(?(?:[0-9]{1,3}|[០-៩]{1,3}|[a-z]|[ក-អ])[.)]|\((?:[ivx]{1,5}|[0-9]{1,3}|[០-៩]{1,3})\))"
+)
 _POINT_LINE = re.compile(rf"^({POINT_NUMBER}) (.*)$", re.DOTALL)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 

@@ -225,7 +225,9 @@ def redline_docx(redline) -> bytes:
             whole = INSERT if change.added else DELETE if change.removed else None
             tracker.add(heading, whole or "equal", prefix)
             for op, text in number_ops:
-                tracker.add(heading, op, " " + (to_khmer_digits(text) if language == "km" else text))
+                tracker.add(
+                    heading, op, " " + (to_khmer_digits(text) if language == "km" else text)
+                )
             heading_ops = change.heading_ops(language)
             if any(text for _op, text in heading_ops):
                 tracker.add(heading, whole or "equal", "៖ " if language == "km" else ": ")
@@ -396,7 +398,9 @@ class _WordReader:
         )
 
     def problem(self, message: str, excerpt: str = "") -> None:
-        self.parsed.problems.append(Problem(message=message, excerpt=excerpt[:300], where=self.where()))
+        self.parsed.problems.append(
+            Problem(message=message, excerpt=excerpt[:300], where=self.where())
+        )
 
     def close(self, entry: _Open) -> None:
         text = "\n\n".join(p for p in entry.paragraphs if p.strip())
@@ -445,8 +449,10 @@ class _WordReader:
         if entry is None:
             self.problem(_("Text before the first chapter or article was left out."), text)
             return
-        if entry.awaiting_heading and number is None and (
-            _is_heading_style(paragraph) or _is_bold(paragraph)
+        if (
+            entry.awaiting_heading
+            and number is None
+            and (_is_heading_style(paragraph) or _is_bold(paragraph))
         ):
             setattr(entry.provision, f"heading_{entry.language}", text)
             entry.awaiting_heading = False
@@ -512,11 +518,18 @@ def _merge_language(into: list[ParsedProvision], other: list[ParsedProvision], l
             (
                 i
                 for i, candidate in enumerate(into)
-                if i not in taken and candidate.kind == item.kind and candidate.number == item.number
+                if i not in taken
+                and candidate.kind == item.kind
+                and candidate.number == item.number
             ),
             None,
         )
-        if target is None and index < len(into) and index not in taken and into[index].kind == item.kind:
+        if (
+            target is None
+            and index < len(into)
+            and index not in taken
+            and into[index].kind == item.kind
+        ):
             target = index
         if target is None:
             into.append(item)
@@ -533,7 +546,9 @@ def _check_package(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as error:
-        raise DomainError(_("The file is not a Word document (.docx), or it is damaged.")) from error
+        raise DomainError(
+            _("The file is not a Word document (.docx), or it is damaged.")
+        ) from error
     if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES or len(members) > 2000:
         raise DomainError(_("The Word document is too large once unpacked."))
     if "word/document.xml" not in archive.namelist():
@@ -545,6 +560,14 @@ def parse(data: bytes) -> ParsedDocument:
     _check_package(data)
     try:
         document = Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as error:
-        raise DomainError(_("The file is not a Word document (.docx), or it is damaged.")) from error
+    except (
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        etree.XMLSyntaxError,
+        zipfile.BadZipFile,
+    ) as error:
+        raise DomainError(
+            _("The file is not a Word document (.docx), or it is damaged.")
+        ) from error
     return _WordReader(document).read()
