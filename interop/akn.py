@@ -180,9 +180,11 @@ def version_document(version, provisions: list, language: str) -> bytes:
             E.FRBRprescriptive(value="true"),
         ),
         E.FRBRExpression(*expression_children),
+        # The manifestation names the expression, as Indigo and cobalt write it, so their
+        # readers find the document's FRBR URI where they look for it.
         E.FRBRManifestation(
-            E.FRBRthis(value=f"{expression}/!main.xml"),
-            E.FRBRuri(value=f"{expression}.akn"),
+            E.FRBRthis(value=f"{expression}/!main"),
+            E.FRBRuri(value=expression),
             E.FRBRdate(date=manifestation_day, name="Generation"),
             E.FRBRauthor(href=f"#{PORTAL_REF}"),
             E.FRBRformat(value="application/akn+xml"),
@@ -455,10 +457,16 @@ def parse_document(data: bytes) -> tuple[str, str, list[ParsedProvision], list[P
         raise DomainError(
             _("The file is not well-formed XML: %(error)s") % {"error": error}
         ) from error
+    if root.getroottree().docinfo.doctype:
+        raise DomainError(_("Documents with a document type declaration (DTD) are not accepted."))
     if etree.QName(root).namespace != NS or _tag(root) != "akomaNtoso":
         raise DomainError(_("This is not an Akoma Ntoso 3.0 document."))
     validator = schema()
-    if not validator.validate(root):
+    try:
+        valid = validator.validate(root)
+    except etree.Error:
+        valid = False
+    if not valid:
         errors = "; ".join(
             _("line %(line)s: %(message)s") % {"line": e.line, "message": e.message}
             for e in list(validator.error_log)[:3]

@@ -33,7 +33,7 @@ from core.errors import DomainError
 from drafts.redline import DELETE, INSERT
 
 from .parsed import ParsedDocument, ParsedProvision, Problem, label
-from .text import split_text, to_khmer_digits, to_latin_digits
+from .text import point_parts, split_text, to_khmer_digits, to_latin_digits
 
 KHMER_FONT = "Noto Serif Khmer"
 AUTHOR = "Consultation portal"
@@ -343,6 +343,21 @@ def _footnotes(document) -> dict[str, str]:
     return {}
 
 
+def _language_of_text(text: str) -> str:
+    """"km" or "en" by the script most of its letters are in; "" when it has none."""
+    khmer = len(_KHMER_LETTER.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    if not khmer and not latin:
+        return ""
+    return "km" if khmer > latin else "en"
+
+
+def _opens_points(paragraph: str) -> bool:
+    """Whether a paragraph so far introduces points (ends with a colon) or is already a list."""
+    last = paragraph.rsplit("\n", 1)[-1]
+    return last.rstrip().endswith((":", "៖")) or point_parts(last) is not None
+
+
 def _is_bold(paragraph) -> bool:
     runs = [run for run in paragraph.runs if run.text.strip()]
     return bool(runs) and all(run.bold for run in runs)
@@ -446,8 +461,12 @@ class _WordReader:
             self.current = None
             return
         entry = self.current
+        if entry is not None and _language_of_text(text) not in ("", entry.language):
+            # Text in the other language (the kingdom's motto over the Khmer text, say)
+            # belongs to no article of this one: the article is over.
+            self.current = entry = None
         if entry is None:
-            self.problem(_("Text before the first chapter or article was left out."), text)
+            self.problem(_("Text outside any chapter or article was left out."), text)
             return
         if (
             entry.awaiting_heading
@@ -465,6 +484,10 @@ class _WordReader:
                 entry.paragraphs[-1] += "\n" + line
             else:
                 entry.paragraphs.append(line)
+            return
+        if point_parts(text) and entry.paragraphs and _opens_points(entry.paragraphs[-1]):
+            # Points numbered by hand, one Word paragraph each: one paragraph of the law.
+            entry.paragraphs[-1] += "\n" + text
             return
         entry.paragraphs.append(text)
 
