@@ -128,7 +128,8 @@ def import_start(request, slug=None):
         else None
     )
     _may_import(request, draft)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -175,7 +176,7 @@ def import_preview(request, pk):
         raise Http404
     parsed = ParsedDocument.from_dict(upload.parsed)
     form = ConfirmForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"title_en": parsed.title_en, "title_km": parsed.title_km},
     )
     if request.method == "POST" and form.is_valid():

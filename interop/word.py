@@ -344,7 +344,7 @@ def _footnotes(document) -> dict[str, str]:
 
 
 def _language_of_text(text: str) -> str:
-    """"km" or "en" by the script most of its letters are in; "" when it has none."""
+    """ "km" or "en" by the script most of its letters are in; "" when it has none."""
     khmer = len(_KHMER_LETTER.findall(text))
     latin = len(re.findall(r"[A-Za-z]", text))
     if not khmer and not latin:
