@@ -128,7 +128,7 @@ def test_round_trip_as_a_new_working_version(consultation, demo_version):
 
 
 def test_one_language_keeps_the_other_from_the_latest_version(consultation, demo_version):
-    version, documents = _export(consultation.drafter)
+    _version, documents = _export(consultation.drafter)
     english = documents["en"].replace(b"Purpose</heading>", b"Aim</heading>")
     upload = services.import_upload(
         by=consultation.drafter, filename="en.xml", data=english, draft=demo_version.draft
@@ -141,7 +141,7 @@ def test_one_language_keeps_the_other_from_the_latest_version(consultation, demo
 
 
 def test_a_new_draft_from_akoma_ntoso_keeps_the_eids(consultation, demo_version):
-    version, documents = _export(consultation.anonymous)
+    _version, documents = _export(consultation.anonymous)
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w") as archive:
         archive.writestr("en.xml", documents["en"])
@@ -162,7 +162,7 @@ def test_a_new_draft_from_akoma_ntoso_keeps_the_eids(consultation, demo_version)
 
 
 def test_only_drafters_import(consultation, demo_version):
-    version, documents = _export(consultation.anonymous)
+    _version, documents = _export(consultation.anonymous)
     for user in (consultation.stakeholder_a, consultation.official, consultation.other_drafter):
         with pytest.raises(PolicyDenied):
             services.import_upload(
@@ -203,7 +203,7 @@ def test_bad_documents_are_refused_and_nothing_is_saved(consultation, demo_versi
 
 
 def test_a_schema_valid_document_without_articles_is_refused(consultation, demo_version):
-    version, documents = _export(consultation.anonymous)
+    _version, documents = _export(consultation.anonymous)
     root = etree.fromstring(documents["en"])
     body = root.find(".//a:body", NS)
     for child in list(body):
@@ -230,7 +230,7 @@ def test_too_large_files_are_refused_before_reading(consultation, demo_version):
 
 
 def test_confirming_twice_or_after_a_new_version_is_refused(consultation, demo_version):
-    version, documents = _export(consultation.drafter)
+    _version, documents = _export(consultation.drafter)
     first = services.import_upload(
         by=consultation.drafter, filename="en.xml", data=documents["en"], draft=demo_version.draft
     )
