@@ -281,15 +281,6 @@ def _number(raw: str) -> str:
     return number.strip().rstrip(".-–—:៖ ").strip()
 
 
-def _block_lines(element) -> list[str]:
-    """The lines of a content/intro/wrapUp block: one per <p> (or other block)."""
-    lines = []
-    for child in element:
-        if _tag(child):
-            lines.append(_text_of(child).strip())
-    return lines
-
-
 class _Reader:
     def __init__(self, language: str):
         self.language = language
@@ -300,6 +291,22 @@ class _Reader:
             Problem(message=message, excerpt=_text_of(element).strip()[:300], where=where)
         )
 
+    def _block_lines(self, element, where: str = "") -> list[str]:
+        """The lines of a content/intro/wrapUp block: one per <p>; other blocks as their text."""
+        lines = []
+        for child in element:
+            tag = _tag(child)
+            if not tag:
+                continue
+            if tag != "p":
+                self.problem(
+                    _("An element of kind “%(tag)s” was read as plain text.") % {"tag": tag},
+                    child,
+                    where,
+                )
+            lines.append(_text_of(child).strip())
+        return lines
+
     def paragraph(self, element, where: str) -> Paragraph:
         paragraph = Paragraph()
         for child in element:
@@ -307,15 +314,15 @@ class _Reader:
             if tag in ("num", "heading", "subheading", ""):
                 continue
             if tag in ("content", "intro"):
-                paragraph.intro.extend(_block_lines(child))
+                paragraph.intro.extend(self._block_lines(child, where))
             elif tag == "wrapUp":
-                paragraph.wrap_up.extend(_block_lines(child))
+                paragraph.wrap_up.extend(self._block_lines(child, where))
             elif tag in ("point", "item", "list", "indent", "alinea"):
                 num = _child(child, "num")
                 point_lines = []
                 for part in child:
                     if _tag(part) in ("content", "intro", "wrapUp"):
-                        point_lines.extend(_block_lines(part))
+                        point_lines.extend(self._block_lines(part, where))
                     elif _tag(part) not in ("num", ""):
                         point_lines.append(_text_of(part).strip())
                 paragraph.points.append(
@@ -333,6 +340,14 @@ class _Reader:
                 (paragraph.wrap_up if paragraph.points else paragraph.intro).append(
                     _text_of(child).strip()
                 )
+        num = _child(element, "num")
+        if num is not None and _text_of(num).strip():
+            # A numbered paragraph or subsection keeps its number at the head of its text.
+            number = _text_of(num).strip()
+            if paragraph.intro:
+                paragraph.intro[0] = f"{number} {paragraph.intro[0]}"
+            else:
+                paragraph.intro.insert(0, number)
         return paragraph
 
     def leaf_text(self, element, where: str) -> str:
@@ -383,7 +398,9 @@ class _Reader:
         if kind != "article" and self.has_structure(element):
             intro = _child(element, "intro")
             if intro is not None:
-                setattr(provision, f"text_{self.language}", "\n".join(_block_lines(intro)))
+                setattr(
+                    provision, f"text_{self.language}", "\n".join(self._block_lines(intro, where))
+                )
             provision.children = self.structure(element, where)
         else:
             setattr(provision, f"text_{self.language}", self.leaf_text(element, where))
@@ -519,6 +536,19 @@ def parse(files: list[tuple[str, bytes]]) -> ParsedDocument:
         else:
             _merge(parsed.provisions, provisions, language, parsed.problems)
         parsed.languages.append(language)
-    if not any(kind == "article" for kind in (p.kind for p, _d in parsed.walk())):
+    if not parsed.count("article") and parsed.count("section"):
+        # Acts marked up as Indigo does (South African style) number sections where a
+        # Cambodian law has articles: they are the articles here.
+        for item, _depth in parsed.walk():
+            if item.kind == "section" and not item.children:
+                item.kind = "article"
+        parsed.problems.append(
+            Problem(
+                message=_(
+                    "The document has sections and no articles: its sections were read as articles."
+                )
+            )
+        )
+    if not parsed.count("article"):
         raise DomainError(_("The document has no articles."))
     return parsed

@@ -246,3 +246,42 @@ def test_confirming_twice_or_after_a_new_version_is_refused(consultation, demo_v
     with pytest.raises(DomainError, match="new version since"):
         services.import_apply(upload=second, by=consultation.drafter)
     assert DraftVersion.objects.count() == count
+
+
+INDIGO_BODY = b"""<body>
+  <part eId="part_1"><num>1</num><heading>Preliminary</heading>
+    <division eId="part_1__dvs_1"><heading>Scope</heading>
+      <section eId="sec_1"><num>1.</num><heading>Short title</heading>
+        <subsection eId="sec_1__subsec_1"><num>(1)</num><content><p>This Act is the Cyber Act.</p></content></subsection>
+        <subsection eId="sec_1__subsec_2"><num>(2)</num><content><p>It applies <b>everywhere</b>.</p></content></subsection>
+      </section>
+      <section eId="sec_2"><num>2.</num><heading>Definitions</heading>
+        <content><table eId="sec_2__table_1"><tr><td><p>term</p></td></tr></table></content>
+      </section>
+    </division>
+  </part>
+</body>"""
+
+
+def test_an_act_marked_up_elsewhere_imports_as_a_new_draft(consultation, demo_version):
+    """Sections as articles, an unknown division reported, inline markup and tables as text."""
+    _version, documents = _export(consultation.anonymous)
+    text = documents["en"]
+    start, end = text.index(b"<body>"), text.index(b"</body>") + len(b"</body>")
+    document = text[:start] + INDIGO_BODY + text[end:]
+    assert akn.schema().validate(etree.fromstring(document)), akn.schema().error_log
+    upload = services.import_upload(by=consultation.drafter, filename="act.xml", data=document)
+    part = upload.parsed["provisions"][0]
+    assert (part["kind"], part["stable_id"], part["heading_en"]) == (
+        "part",
+        "part_1",
+        "Preliminary",
+    )
+    first, second = part["children"]
+    assert (first["kind"], first["stable_id"], first["number"]) == ("article", "sec_1", "1")
+    assert first["text_en"] == "(1) This Act is the Cyber Act.\n\n(2) It applies everywhere."
+    messages = [p["message"] for p in upload.parsed["problems"]]
+    assert any("division" in m for m in messages)
+    assert any("sections were read as articles" in m for m in messages)
+    assert any("“table” was read as plain text" in m for m in messages)
+    assert second["text_en"] == "term"
