@@ -208,3 +208,16 @@ def test_the_schema_documents_the_endpoints(client):
         "/api/v1/imports/{id}/apply/",
     ):
         assert any(p.replace("{pk}", "{id}") == path for p in schema["paths"]), path
+
+
+def test_exports_run_a_fixed_number_of_queries(
+    client, consultation, demo_version, django_assert_max_num_queries
+):
+    """55 provisions, and still a handful of queries: nothing is read per provision."""
+    for name, args in (
+        ("interop:export_word", ["it-crimes-demo", 1]),
+        ("interop:export_akn_zip", ["it-crimes-demo", 1]),
+        ("interop:export_akn", ["it-crimes-demo", 1, "km"]),
+    ):
+        with django_assert_max_num_queries(6):
+            assert client.get(reverse(name, args=args)).status_code == 200
