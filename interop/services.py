@@ -168,7 +168,7 @@ def import_apply(
     """
     with transaction.atomic():
         upload = (
-            ImportUpload.objects.select_for_update()
+            ImportUpload.objects.select_for_update(of=("self",))
             .select_related("draft", "lead_ministry")
             .get(pk=upload.pk)
         )
