@@ -421,7 +421,7 @@ class _WordReader:
         text = "\n\n".join(p for p in entry.paragraphs if p.strip())
         setattr(entry.provision, f"text_{entry.language}", text.strip())
 
-    def open_provision(self, language: str, kind: str, number: str, rest: str, paragraph) -> None:
+    def open_provision(self, language: str, kind: str, number: str, rest: str) -> None:
         stack = self.stacks[language]
         while stack and DEPTH[stack[-1].provision.kind] >= DEPTH[kind]:
             self.close(stack.pop())
@@ -451,7 +451,7 @@ class _WordReader:
         if number is None:
             heading = match_heading(text)
             if heading is not None:
-                self.open_provision(*heading, paragraph)
+                self.open_provision(*heading)
                 return
         if _style_name(paragraph) == "Title":
             # A title opens the document, or its version in the other language.
