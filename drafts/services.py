@@ -89,6 +89,7 @@ def provisions_import(*, version: DraftVersion, specs: list[ProvisionSpec], by) 
                 text_km=clean_user_text(spec.text_km),
             )
             provision._change_reason = "Imported"
+            provision._history_user = by
             provision.mark_change(ProvisionChange.IMPORTED)
             provision.save()
             walk(spec.children or [], provision)
@@ -138,25 +139,44 @@ def _copy_provisions(*, source: DraftVersion, target: DraftVersion, by) -> None:
         del child.skip_history_when_saving
 
 
+def _next_working_version(*, draft: Draft, by, reason: str) -> DraftVersion:
+    """Create the next (empty) working version after the latest published one; in a transaction."""
+    ensure_can(by, "draft.start_version", draft)
+    versions = list(DraftVersion.objects.select_for_update().filter(draft=draft).order_by("number"))
+    if any(v.status == DraftVersion.Status.WORKING for v in versions):
+        raise DomainError(_("A working version already exists; finish or publish it first."))
+    published = [v for v in versions if v.published_at]
+    if not published:
+        raise DomainError(_("Publish the first version before starting another."))
+    source = published[-1]
+    version = DraftVersion(draft=draft, number=versions[-1].number + 1, parent=source, author=by)
+    version._change_reason = reason % {"number": source.number}
+    version._history_user = by
+    version.save()
+    return version
+
+
 def version_start_next(*, draft: Draft, by) -> DraftVersion:
     """Start the next working version from the latest published one."""
-    ensure_can(by, "draft.start_version", draft)
     with transaction.atomic():
-        versions = list(
-            DraftVersion.objects.select_for_update().filter(draft=draft).order_by("number")
+        version = _next_working_version(
+            draft=draft, by=by, reason="Started from version %(number)s"
         )
-        if any(v.status == DraftVersion.Status.WORKING for v in versions):
-            raise DomainError(_("A working version already exists; finish or publish it first."))
-        published = [v for v in versions if v.published_at]
-        if not published:
-            raise DomainError(_("Publish the first version before starting another."))
-        source = published[-1]
-        version = DraftVersion(
-            draft=draft, number=versions[-1].number + 1, parent=source, author=by
+        _copy_provisions(source=version.parent, target=version, by=by)
+    return version
+
+
+def version_start_imported(*, draft: Draft, specs: list[ProvisionSpec], by) -> DraftVersion:
+    """Start the next working version with an imported text instead of a copy.
+
+    The specs carry the stable ids of the provisions they continue (the importer
+    matched them), so comments and redlines follow them as after a copy.
+    """
+    with transaction.atomic():
+        version = _next_working_version(
+            draft=draft, by=by, reason="Imported after version %(number)s"
         )
-        version._change_reason = f"Started from version {source.number}"
-        version.save()
-        _copy_provisions(source=source, target=version, by=by)
+        provisions_import(version=version, specs=specs, by=by)
     return version
 
 

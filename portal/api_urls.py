@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from comments import apis as comment_apis
 from core.api_errors import not_found
 from drafts import apis as draft_apis
+from interop import apis as interop_apis
 from packets import apis as packet_apis
 from public import apis as public_apis
 from search import apis as search_apis
@@ -74,6 +75,21 @@ urlpatterns = [
         "versions/<int:pk>/packets/",
         packet_apis.VersionPacketsApi.as_view(),
         name="version-packets",
+    ),
+    path("versions/<int:pk>/akn/", interop_apis.VersionAknApi.as_view(), name="version-akn"),
+    path("versions/<int:pk>/word/", interop_apis.VersionWordApi.as_view(), name="version-word"),
+    path(
+        "versions/<int:pk>/redline/word/",
+        interop_apis.VersionRedlineWordApi.as_view(),
+        name="version-redline-word",
+    ),
+    path("imports/", interop_apis.ImportListApi.as_view(), name="import-list"),
+    path("imports/<int:pk>/", interop_apis.ImportDetailApi.as_view(), name="import-detail"),
+    path("imports/<int:pk>/apply/", interop_apis.ImportApplyApi.as_view(), name="import-apply"),
+    path(
+        "imports/<int:pk>/discard/",
+        interop_apis.ImportDiscardApi.as_view(),
+        name="import-discard",
     ),
     path("packets/<int:pk>/", packet_apis.PacketDetailApi.as_view(), name="packet-detail"),
     path("packets/<int:pk>/retry/", packet_apis.PacketRetryApi.as_view(), name="packet-retry"),

@@ -6,6 +6,7 @@ from . import metrics, security, views
 
 urlpatterns = [
     path("", include("drafts.urls")),
+    path("", include("interop.urls")),
     path("", include("comments.urls")),
     path("", include("desk.urls")),
     path("", include("packets.urls")),

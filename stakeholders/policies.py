@@ -244,6 +244,16 @@ def _draft_start_version(actor, draft):
     return None
 
 
+@rule("draft.create")
+def _draft_create(actor, organisation):
+    """A new draft law (imported from a document) is led by a ministry its drafter acts for."""
+    if not actor.is_authenticated:
+        return _("Please sign in first.")
+    if organisation is not None and actor.has_role(Membership.Role.DRAFTER, {organisation.pk}):
+        return None
+    return _("Only drafters of a ministry may start a new draft law, for their ministry.")
+
+
 @rule("draft.history")
 def _draft_history(actor, draft):
     if sees_everything_on(actor, draft):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "operations",
     "search",
     "public",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ themselves reach the reader.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from desk import services as desk_services
 from desk.models import Assignment, CommentTag, InternalNote, Tag
 from drafts import services as draft_services
 from drafts.models import Draft, DraftVersion
+from interop.models import ImportUpload
+from interop.selectors import acting_organisation
 from packets.models import Packet
 from stakeholders.models import JoinRequest, Organisation
 from stakeholders.policies import (
@@ -477,6 +480,33 @@ def packet_download_api(w, client, user):
     return allowed
 
 
+# --- imports and exports (interop) -------------------------------------------------
+
+MINISTRY_DRAFT = Path(__file__).resolve().parents[1] / "fixtures" / "ministry_draft.docx"
+
+
+def _import_api(client, user, **extra):
+    document = io.BytesIO(MINISTRY_DRAFT.read_bytes())
+    document.name = "ministry_draft.docx"
+    response = client.post(
+        reverse("api:import-list"), {"file": document, **extra}, **api_headers(user)
+    )
+    effect = user.is_authenticated and ImportUpload.objects.filter(uploaded_by=user).exists()
+    return outcome(response, effect)
+
+
+def import_version_api(w, client, user):
+    return _import_api(client, user, draft=w.c.draft.slug)
+
+
+def import_draft_policy(w, user):
+    return can(user, "draft.create", acting_organisation(user))
+
+
+def import_draft_api(w, client, user):
+    return _import_api(client, user)
+
+
 # --- a comment's earlier wording --------------------------------------------------
 
 
@@ -763,6 +793,27 @@ CHECKS = {
         lambda w, user: can(user, "version.publish", w.working),
         page(lambda w: reverse("desk:publish", args=[w.c.draft.slug, w.working.number])),
         None,
+    ),
+    "version.import": (
+        lambda w, user: can(user, "draft.start_version", w.c.draft),
+        page(lambda w: reverse("interop:import_version", args=[w.c.draft.slug])),
+        import_version_api,
+    ),
+    "draft.import": (
+        import_draft_policy,
+        page(lambda w: reverse("interop:import_new")),
+        import_draft_api,
+    ),
+    "version.export_working": (
+        lambda w, user: can(user, "version.view", w.working),
+        page(lambda w: reverse("interop:export_word", args=[w.c.draft.slug, w.working.number])),
+        lambda w, client, user: page_outcome(
+            client.get(
+                reverse("api:version-akn", args=[w.working.pk]),
+                {"language": "km"},
+                **api_headers(user),
+            )
+        ),
     ),
     "packet.request": (
         lambda w, user: can(user, "packet.request", w.c.version),
