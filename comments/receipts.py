@@ -74,7 +74,8 @@ def build_receipt(comment: Comment) -> EmailMessage:
         subject=subject,
         body=body,
         to=[author.email],
-        headers={"Auto-Submitted": "auto-generated"},
+        # The tracking number in a header too: mail rules and support can find the receipt.
+        headers={"Auto-Submitted": "auto-generated", "X-Portal-Receipt": comment.tracking_number},
     )
 
 

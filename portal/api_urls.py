@@ -127,5 +127,6 @@ urlpatterns = [
         name="comment-disposition",
     ),
     path("search/", search_apis.SearchApi.as_view(), name="search"),
-    re_path(r"^.*$", not_found),
+    # [\s\S], not ".": a path with an encoded newline (%0A) must also get the API's JSON 404.
+    re_path(r"^[\s\S]*$", not_found),
 ]

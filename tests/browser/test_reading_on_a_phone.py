@@ -74,7 +74,7 @@ def test_an_article_page_on_a_phone_shows_its_text_in_the_first_screen(
 def test_on_a_phone_the_change_note_is_folded_and_a_bar_stays_at_hand(
     browser, live_server, consultation, language
 ):
-    from drafts.models import DraftVersion
+    from drafts.models import DraftVersion, Provision
 
     c = consultation
     # A long note from the drafters, as the demo's version 2 has.
@@ -82,6 +82,23 @@ def test_on_a_phone_the_change_note_is_folded_and_a_bar_stays_at_hand(
         change_note_en="Article 1 narrowed after comments. " * 40,
         change_note_km="មាត្រា ១ ត្រូវបានកែសម្រួលតាមមតិយោបល់។ " * 40,
     )
+    # A law longer than a screen, as every real one is.
+    last = c.version.provisions.order_by("-position").first()
+    DraftVersion.objects.filter(pk=c.version.pk).update(status=DraftVersion.Status.WORKING)
+    for n in range(12):
+        Provision.objects.create(
+            version_id=c.version.pk,
+            parent_id=last.parent_id,
+            stable_id=f"long_{n}",
+            kind="article",
+            number=str(100 + n),
+            heading_en=f"Long article {n}",
+            heading_km=f"មាត្រាវែង {n}",
+            text_en="Every provider shall keep the records this law requires. " * 12,
+            text_km="អ្នកផ្តល់សេវាគ្រប់រូបត្រូវរក្សាកំណត់ត្រាដែលច្បាប់នេះតម្រូវ។ " * 12,
+            position=last.position + 1 + n,
+        )
+    DraftVersion.objects.filter(pk=c.version.pk).update(status=DraftVersion.Status.IN_CONSULTATION)
     url = reverse("comments:read", args=[c.draft.slug])
     context, page, errors = open_page(browser, live_server, url, PHONE, language)
     try:
@@ -91,9 +108,11 @@ def test_on_a_phone_the_change_note_is_folded_and_a_bar_stays_at_hand(
         assert first_article.bounding_box()["y"] < 844
         bar = page.locator(".phone-bar")
         assert bar.is_visible()
-        page.mouse.wheel(0, 3000)
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(300)
         box = bar.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 844 + 1
+        # Still on screen, at its foot, after scrolling into the law.
+        assert box is not None and box["y"] >= 844 - 120 and box["y"] + box["height"] <= 844 + 1
         bar.locator(".phone-bar-contents").tap()
         assert page.locator(".toc-details").evaluate("d => d.open") is True
         assert errors == []

@@ -60,6 +60,7 @@ def test_a_submission_has_a_tracking_number_and_one_receipt(consultation, delive
     assert OutboxEvent.objects.filter(name="comment.submitted").count() == 1
     [message] = receipts_to(c.individual.email)
     assert comment.tracking_number in message.subject
+    assert message.extra_headers["X-Portal-Receipt"] == comment.tracking_number
     assert "Keep the register public." in message.body
     assert "paper.pdf" in message.body
     assert "Restricted" in message.body  # who may see it
@@ -83,6 +84,7 @@ def test_the_receipt_is_in_the_authors_language(consultation, delivered):
     )
     [message] = [m for m in mail.outbox if m.to == [c.stakeholder_a.email]]
     assert comment.tracking_number in message.subject
+    assert message.extra_headers["X-Portal-Receipt"] == comment.tracking_number
     assert "submission" not in message.subject
     assert "លេខតាមដាន" in message.body
 

@@ -539,3 +539,15 @@ def test_the_moderators_route_does_not_reveal_a_restricted_comment(consultation,
     # Someone who may read it but not moderate is told why.
     client.force_login(c.stakeholder_a)
     assert client.get(reverse("comments:moderate", args=[restricted.pk, "hide"])).status_code == 403
+
+
+def test_an_api_path_with_an_encoded_newline_is_the_apis_json_404(client):
+    """Found by schemathesis: "." in the catch-all did not match a newline, so Django's HTML 404."""
+    response = client.post(
+        "/api/v1/comments/%F0%AA%A2%8F%0At/replies/",
+        data={"body": "An answer."},
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
