@@ -13,9 +13,6 @@ run: setup
 	.venv/bin/python manage.py migrate --noinput -v 0
 	.venv/bin/honcho -f Procfile.dev start
 
-# Two processes by default (whole files per process: a module's browser and worker fixtures
-# stay together); PYTEST_ARGS= runs in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
 
 test: setup  ## the whole suite; PostgreSQL when DATABASE_URL is set, Redis when REDIS_URL is
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
