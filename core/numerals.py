@@ -24,6 +24,32 @@ def latin_digits(text) -> str:
     return str(text).translate(_TO_LATIN)
 
 
+class KhmerNumeral(int):
+    """An integer that prints with Khmer digits but still counts as a number.
+
+    ``{% blocktranslate count n=x|digits %}`` needs a number to choose the plural form and
+    prints that same value; this type lets one value serve both, so the catalogue's
+    messages stay as they are.
+    """
+
+    def __str__(self) -> str:
+        return khmer_digits(int.__str__(self))
+
+    def __format__(self, spec: str) -> str:
+        return khmer_digits(int.__format__(self, spec))
+
+    __repr__ = int.__repr__
+
+
+def local_number(value, language: str | None = None):
+    """An int in ``language``'s digits that is still an int (other values as local_digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if (language or current_language()) == "km":
+            return KhmerNumeral(value)
+        return value
+    return local_digits(value, language)
+
+
 def local_digits(value, language: str | None = None) -> str:
     """``value`` as text, with the digits of ``language`` (the active one by default)."""
     text = "" if value is None else str(value)

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.errors import ConflictError, DomainError
 from core.events import emit
+from core.numerals import local_digits
 from core.text import clean_user_text
 from stakeholders.policies import ensure_can
 
@@ -211,7 +212,7 @@ def version_publish(
                 "Confirm that you publish the version without them, or add the translations.",
                 gaps.total,
             )
-            % {"count": gaps.total},
+            % {"count": local_digits(gaps.total)},
             field="confirm_missing_translations",
             code="missing_translations",
         )

@@ -4,14 +4,22 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.safestring import SafeString, mark_safe
 
-from core.numerals import local_digits
+from core.numerals import local_digits, local_number
 
 register = template.Library()
 
 
 @register.filter
 def digits(value):
-    """A number (or text the portal made, like "3 of 10") in the page language's digits."""
+    """A number (or text the portal made, like "3 of 10") in the page language's digits.
+
+    Integers stay integers (see core.numerals.KhmerNumeral), so the filter also serves
+    ``{% blocktranslate count n=x|digits %}``, where the plural form needs the number.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return local_number(value)
     shown = local_digits(value)
     return mark_safe(shown) if isinstance(value, SafeString) else shown
 

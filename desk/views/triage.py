@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments.models import Comment, Disposition
 from comments.selectors import amendment_diff, amendment_language
 from core.errors import DomainError
+from core.numerals import local_digits
 from core.web import form_error, safe_next
 from drafts.models import DraftVersion
 from drafts.redline import render_diff_html
@@ -212,7 +213,8 @@ def bulk(request, slug, number):
         return redirect(back)
     messages.success(
         request,
-        ngettext("%(n)s comment changed.", "%(n)s comments changed.", done) % {"n": done},
+        ngettext("%(n)s comment changed.", "%(n)s comments changed.", done)
+        % {"n": local_digits(done)},
     )
     return redirect(back)
 
@@ -387,7 +389,7 @@ def cluster(request, slug, number, cluster_id):
                         "The response was recorded on %(n)s comments.",
                         done,
                     )
-                    % {"n": done},
+                    % {"n": local_digits(done)},
                 )
                 return redirect(here)
     page, members = selectors.cluster_members(

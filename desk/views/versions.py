@@ -17,6 +17,7 @@ from comments import selectors as comment_selectors
 from comments import services as comment_services
 from comments.models import Comment, Disposition
 from core.errors import ConflictError, DomainError
+from core.numerals import local_digits
 from core.web import form_error
 from drafts import selectors as draft_selectors
 from drafts import services
@@ -411,7 +412,7 @@ def renumber(request, slug, number):
             "Renumbered: %(count)s numbers changed.",
             changed,
         )
-        % {"count": changed},
+        % {"count": local_digits(changed)},
     )
     return redirect(_desk_url("version", draft, number=number))
 

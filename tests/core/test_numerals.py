@@ -26,6 +26,39 @@ def test_digits_follow_the_language():
         assert render("{{ n|digits }}", n=285) == "285"
 
 
+COUNT = (
+    "{% load i18n %}{% blocktranslate count counter=n|digits %}{{ counter }} comment"
+    "{% plural %}{{ counter }} comments{% endblocktranslate %}"
+)
+
+
+def test_counts_inside_translated_sentences_use_the_pages_digits():
+    """The plural form is still chosen from the number; only its printing changes."""
+    with translation.override("en"):
+        assert render(COUNT, n=1) == "1 comment"
+        assert render(COUNT, n=285) == "285 comments"
+    with translation.override("km"):
+        shown = render(COUNT, n=285)
+        assert "២៨៥" in shown and "285" not in shown
+
+
+def test_every_count_in_a_translated_sentence_goes_through_digits():
+    """A count passed to blocktranslate without |digits would print Latin digits in Khmer."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    tag = re.compile(r"\{% blocktranslate [^%]*?count \w+=([^\s%]+)")
+    counts = [
+        (path, expr)
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        for expr in tag.findall(path.read_text())
+    ]
+    assert len(counts) > 40  # the pattern still finds the portal's counted sentences
+    assert [f"{path}: {expr}" for path, expr in counts if not expr.endswith("|digits")] == []
+
+
 def test_one_date_style_per_language_on_every_page():
     with translation.override("en"):
         assert render("{{ t|when }}", t=MOMENT) == "30 November 2026, 19:34"
