@@ -12,3 +12,20 @@ def localized(obj, field: str, language: str | None = None) -> str:
     language = language or current_language()
     value = getattr(obj, f"{field}_{language}", "") if language != "en" else ""
     return value or getattr(obj, f"{field}_en", "")
+
+
+class LocalizedField:
+    """A read-only attribute giving ``<name>_en`` or ``<name>_km`` in the active language.
+
+    ``title = LocalizedField()`` on a model with ``title_en`` and ``title_km`` reads the
+    page's language with the English fallback of :func:`localized`, so every bilingual
+    model says it the same way.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return localized(obj, self.name)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from core.i18n import localized
+from core.i18n import LocalizedField, localized
 from core.numerals import local_digits
 from stakeholders.policies import version_visibility_filter
 
@@ -45,17 +45,9 @@ class Draft(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
-
-    @property
-    def short_title(self) -> str:
-        return localized(self, "short_title")
-
-    @property
-    def summary(self) -> str:
-        return localized(self, "summary")
+    title = LocalizedField()
+    short_title = LocalizedField()
+    summary = LocalizedField()
 
 
 class DraftVersionQuerySet(models.QuerySet):
@@ -142,9 +134,7 @@ class DraftVersion(models.Model):
     def is_frozen(self) -> bool:
         return self.status != self.Status.WORKING
 
-    @property
-    def change_note(self) -> str:
-        return localized(self, "change_note")
+    change_note = LocalizedField()
 
 
 class ProvisionChange(models.TextChoices):
@@ -265,13 +255,8 @@ class Provision(models.Model):
             return f"{self.get_kind_display()} {local_digits(self.number)}"
         return self.get_kind_display()
 
-    @property
-    def heading(self) -> str:
-        return localized(self, "heading")
-
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    heading = LocalizedField()
+    text = LocalizedField()
 
     @property
     def anchor(self) -> str:

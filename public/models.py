@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.i18n import localized
+from core.i18n import LocalizedField
 
 
 class Page(models.Model):
@@ -58,17 +58,9 @@ class Page(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
-
-    @property
-    def summary(self) -> str:
-        return localized(self, "summary")
-
-    @property
-    def body(self) -> str:
-        return localized(self, "body")
+    title = LocalizedField()
+    summary = LocalizedField()
+    body = LocalizedField()
 
 
 class RoundSummary(models.Model):
@@ -99,9 +91,7 @@ class RoundSummary(models.Model):
     def __str__(self):
         return str(self.version_id)
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = LocalizedField()
 
 
 class OpenDataRelease(models.Model):
