@@ -34,33 +34,7 @@ from ..forms import (
     NoteForm,
     TagForm,
 )
-from .base import _desk_url, _draft, _version, desk_view
-
-
-def _facet_links(request, facets, filters):
-    """For each facet option, the query string that toggles it (works without JavaScript)."""
-    out = []
-    for facet in facets:
-        options = []
-        for value, label, count in facet.options:
-            query = request.GET.copy()
-            query.pop("page", None)
-            active = filters.get(facet.name) == value
-            if active:
-                query.pop(facet.name, None)
-            else:
-                query[facet.name] = value
-            options.append(
-                {
-                    "value": value,
-                    "label": label,
-                    "count": count,
-                    "active": active,
-                    "query": query.urlencode(),
-                }
-            )
-        out.append({"name": facet.name, "label": facet.label, "options": options})
-    return out
+from .base import _desk_url, _draft, _facet_links, _version, desk_view
 
 
 def _page_query(request, page_number) -> str:
