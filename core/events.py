@@ -25,11 +25,20 @@ and the tasks they enqueue must therefore be idempotent (the notification fan-ou
 makes one notification per recipient and event; packet builds check the packet's
 state and build token).
 
-Events, their payloads and who listens (an event nobody listens to is not emitted):
+Events, their payloads and who listens (an event nobody listens to is not emitted;
+tests/core/test_events_documented.py keeps this list true):
+- ``comment.created``: comment_id, version_id (desk: near-duplicate clustering)
+- ``comment.submitted``: comment_id (comments: the author's receipt)
 - ``comment.replied``: comment_id (notifications)
 - ``comment.hidden``, ``disposition.recorded``: comment_id (notifications; public: open data)
-- ``version.published``: version_id (comments, in the transaction; notifications; public: open data)
+- ``comment.restored``: comment_id (notifications)
+- ``comment.reported``: report_id (notifications: the moderators)
+- ``desk.assigned``: assignment_id (notifications: the assignee)
+- ``version.published``: version_id (comments and search, in the transaction;
+  notifications; public: open data)
 - ``version.closed``: version_id (packets; notifications; public: open data)
+- ``search.version_started``: version_id (search: index a new working version)
+- ``search.reindex_requested``: reindex_id (search: the reindex task)
 - ``packet.requested``: packet_id (packets: enqueue the build)
 - ``packet.ready`` / ``packet.failed``: packet_id (notifications)
 """
