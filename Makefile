@@ -14,6 +14,9 @@ run: setup
 	.venv/bin/honcho -f Procfile.dev start
 
 
+# Two processes, a test file each at a time (pytest-xdist); PYTEST_ARGS replaces this.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: setup  ## the whole suite; PostgreSQL when DATABASE_URL is set, Redis when REDIS_URL is
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 

@@ -2,9 +2,10 @@
 
 import os
 import uuid
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES, PORTAL, STATIC_ROOT, env
+from .base import CACHES, DATA_DIR, DATABASES, PORTAL, STATIC_ROOT, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -44,3 +45,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The cache gets a Redis database of its own, one per test process: a test that
+    # clears the cache (FLUSHDB) must not wipe the Celery queues on the broker's database,
+    # nor another pytest-xdist process's cached pages and posting windows. A Celery worker
+    # started by a test inherits PYTEST_XDIST_WORKER, so it lands on the same database.
+    _redis = urlsplit(CACHES["default"]["LOCATION"])
+    _broker_db = int(_redis.path.lstrip("/") or 0)
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
+    _offset = 1 + (int(_worker[2:]) if _worker[2:].isdigit() else 0)
+    CACHES["default"]["LOCATION"] = _redis._replace(path=f"/{(_broker_db + _offset) % 16}").geturl()
