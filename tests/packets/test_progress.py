@@ -3,11 +3,20 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from packets import services
 from packets.models import Packet
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def default_language_after():
+    """A Khmer request leaves Khmer active in this thread (LocaleMiddleware does not reset it);
+    later tests would then write their messages in Khmer."""
+    yield
+    translation.deactivate()
 
 
 def record_stages(monkeypatch) -> list[tuple[str, int, int]]:
