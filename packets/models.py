@@ -52,8 +52,11 @@ class Packet(models.Model):
         MERGING = "merging", _("Putting the parts together")
         RESTARTING = "restarting", _("Building again: the comments changed during the build")
         DONE = "done", _("Built")
+        STOPPED = "stopped", _("Stopped: see the reason")
 
-    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.WAITING
+    )
     error = models.TextField(_("reason for failure"), blank=True)
     file = models.FileField(_("file"), upload_to="packets/", blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
@@ -135,7 +138,7 @@ class Packet(models.Model):
             return ngettext("Built: %(pages)s page", "Built: %(pages)s pages", self.page_count) % (
                 numbers
             )
-        return self.get_stage_display() if self.stage else ""
+        return self.get_stage_display()
 
 
 class PacketPart(models.Model):

@@ -762,7 +762,7 @@ def _fail(packet: Packet, reason: str) -> None:
     packet.status = Packet.Status.FAILED
     packet.failures += 1
     packet.error = reason
-    packet.stage = ""
+    packet.stage = Packet.Stage.STOPPED
     packet.finished_at = timezone.now()
     packet.save()
     emit("packet.failed", packet_id=packet.pk)

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-STAGE_OF_STATUS = {"queued": "waiting", "building": "rendering", "ready": "done", "failed": ""}
+STAGE_OF_STATUS = {"queued": "waiting", "building": "rendering", "ready": "done", "failed": "stopped"}
 
 
 def stage_from_status(apps, schema_editor):
@@ -22,14 +22,15 @@ class Migration(migrations.Migration):
             model_name="packet",
             name="stage",
             field=models.CharField(
-                blank=True,
                 choices=[
                     ("waiting", "Waiting for a worker"),
                     ("rendering", "Rendering the parts"),
                     ("merging", "Putting the parts together"),
                     ("restarting", "Building again: the comments changed during the build"),
                     ("done", "Built"),
+                    ("stopped", "Stopped: see the reason"),
                 ],
+                default="waiting",
                 max_length=12,
                 verbose_name="stage",
             ),
