@@ -214,6 +214,8 @@ def build_with(count: int, log_dir: Path) -> dict:
         "pages": packet.page_count,
         "size_mb": mb(packet.size_bytes or 0),
         "parts": getattr(packet, "parts_total", None),
+        # How far a build that timed out got.
+        "parts_done": getattr(packet, "parts_done", None),
         "language": packet.language,
         "packet_id": packet.pk,
         "planning_s": round(first_part_at, 1) if first_part_at is not None else None,

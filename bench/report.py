@@ -210,9 +210,9 @@ def packets_section(r: dict) -> list[str]:
         "workers (prefork, one child each) on Redis. Peak memory is the resident set of each "
         "worker's process tree (parent and child), sampled every 0.1 s.",
         "",
-        "| build | time s | pages | parts | peak RSS per worker MB | ÷ WeasyPrint one piece | "
-        "target | |",
-        "|---|---|---|---|---|---|---|---|",
+        "| build | time s | pages | parts | size MB | peak RSS per worker MB | "
+        "÷ WeasyPrint one piece | target | |",
+        "|---|---|---|---|---|---|---|---|---|",
         # (planning, parts, finish) are listed under the table.
     ]
     for b in p["builds"]:
@@ -227,7 +227,7 @@ def packets_section(r: dict) -> list[str]:
         )
         lines.append(
             f"| {b['workers']} worker{'s' if b['workers'] > 1 else ''}{status} | {b['seconds']} | "
-            f"{fmt(b['pages'])} | {fmt(b['parts'])} | "
+            f"{fmt(b['pages'])} | {fmt(b['parts'])} | {fmt(b.get('size_mb'))} | "
             f"{', '.join(str(m) for m in b['peak_rss_mb_per_worker'])} | {ratio_text(ratio)} | "
             f"≤ {limit} ×, ≤ 1,024 MB | {verdict(ok)} |"
         )
@@ -240,13 +240,13 @@ def packets_section(r: dict) -> list[str]:
     for b in p["builds"]:
         if b["status"] != "ready" and b.get("error"):
             lines.append(
-                f"| ↳ {b['workers']}-worker build failed: {b['error'][:200]} | | | | | | | |"
+                f"| ↳ {b['workers']}-worker build failed: {b['error'][:200]} | | | | | | | | |"
             )
     inline = p.get("inline")
     if inline and "error" not in inline:
         lines.append(
             f"| chunked build in one process, no Celery (`render_chunked`) | {inline['seconds']} | "
-            f"{inline['pages']} | | {inline['peak_rss_mb']} (one process) | "
+            f"{inline['pages']} | | {inline['size_mb']} | {inline['peak_rss_mb']} (one process) | "
             f"{ratio_text(inline.get('ratio_to_weasyprint'))} | ≤ 1.0 ×, ≤ 1,024 MB | "
             f"{verdict(inline.get('ratio_to_weasyprint', 99) <= 1.0 and inline['peak_rss_mb'] <= 1024)} |"
         )
@@ -254,13 +254,18 @@ def packets_section(r: dict) -> list[str]:
         lines.append(
             f"| WeasyPrint, one HTML in one piece | {single['weasyprint_seconds']} "
             f"(+ {single['html_seconds']} to build the HTML) | {single['pages']} | 1 | "
-            f"{single['peak_rss_mb']} (one process) | 1.00 × | | |"
+            f"{single['size_mb']} | {single['peak_rss_mb']} (one process) | 1.00 × | | |"
         )
     elif single:
-        lines.append(f"| WeasyPrint, one piece | {single['error']} | | | | | | |")
+        lines.append(f"| WeasyPrint, one piece | {single['error']} | | | | | | | |")
     if single and "error" not in single:
-        sizes = ", ".join(f"{b['size_mb']} MB" for b in p["builds"] if b["status"] == "ready")
-        lines += ["", f"PDF size: one piece {single['size_mb']} MB; built in parts {sizes}."]
+        ratios = ", ".join(
+            f"{b['size_mb'] / single['size_mb']:.2f} ×"
+            for b in p["builds"]
+            if b["status"] == "ready" and single.get("size_mb")
+        )
+        if ratios:
+            lines += ["", f"Size built in parts against one piece: {ratios} (target ≤ 1.2 ×)."]
     if phases:
         lines += ["", "Where a build's time went: " + "; ".join(phases) + "."]
     return [*lines, ""]

@@ -473,6 +473,12 @@ def main() -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-packets", action="store_true")
     parser.add_argument(
+        "--only-packets",
+        action="store_true",
+        help="only the review packet (data, then the builds and the one-piece render); "
+        "written to bench/results/packets.json, leaving latest.json and the report alone",
+    )
+    parser.add_argument(
         "--no-report", action="store_true", help="do not rewrite docs/benchmarks.md"
     )
     args = parser.parse_args()
@@ -504,6 +510,9 @@ def main() -> int:
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], timeout=300)
     phases["collectstatic_s"] = round(time.perf_counter() - started, 1)
 
+    if args.only_packets:
+        args.skip_http = True
+        args.no_report = True
     targets = json.loads(
         run(
             [PYTHON, "bench/targets.py", "--seed", str(args.seed)], timeout=120, capture=True
@@ -511,25 +520,27 @@ def main() -> int:
     )
     results["targets"] = {k: v for k, v in targets.items() if k != "posting"}
 
-    log("SQL queries per page")
-    started = time.perf_counter()
-    queries = run(
-        [PYTHON, "bench/querycount.py", "--seed", str(args.seed)], timeout=600, capture=True
-    )
-    results["queries"] = json.loads(queries.stdout)
-    phases["queries_s"] = round(time.perf_counter() - started, 1)
+    if not args.only_packets:
+        log("SQL queries per page")
+        started = time.perf_counter()
+        queries = run(
+            [PYTHON, "bench/querycount.py", "--seed", str(args.seed)], timeout=600, capture=True
+        )
+        results["queries"] = json.loads(queries.stdout)
+        phases["queries_s"] = round(time.perf_counter() - started, 1)
 
-    log("search")
-    started = time.perf_counter()
-    searched = run([PYTHON, "bench/search.py"], timeout=1800, capture=True, check=False)
-    results["search"] = (
-        json.loads(searched.stdout)
-        if searched.returncode == 0
-        else {
-            "error": f"bench/search.py exited with {searched.returncode}: {searched.stderr[-500:]}"
-        }
-    )
-    phases["search_s"] = round(time.perf_counter() - started, 1)
+        log("search")
+        started = time.perf_counter()
+        searched = run([PYTHON, "bench/search.py"], timeout=1800, capture=True, check=False)
+        results["search"] = (
+            json.loads(searched.stdout)
+            if searched.returncode == 0
+            else {
+                "error": f"bench/search.py exited with {searched.returncode}: "
+                f"{searched.stderr[-500:]}"
+            }
+        )
+        phases["search_s"] = round(time.perf_counter() - started, 1)
 
     if not args.skip_http:
         log("HTTP load")
@@ -561,7 +572,10 @@ def main() -> int:
 
     phases["total_s"] = round(time.perf_counter() - wall, 1)
     # Quick runs are for trying changes; only full runs are results.
-    target = (DATA / "quick.json") if args.quick else (RESULTS / "latest.json")
+    if args.only_packets:  # a packets-only run is not a full result: kept apart
+        target = RESULTS / "packets.json"
+    else:
+        target = (DATA / "quick.json") if args.quick else (RESULTS / "latest.json")
     target.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     log(f"results in {target.relative_to(ROOT)} ({phases['total_s']:.0f} s in all)")
     if not args.no_report and not args.quick:

@@ -8,3 +8,6 @@ class DeskConfig(AppConfig):
 
     def ready(self):
         from . import listeners  # noqa: F401 - registers the event listeners
+        from .selectors import register_groupings
+
+        register_groupings()

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from comments import groupings
 from comments.models import Comment, Disposition, PassageCheck
 from drafts.models import Draft, DraftVersion, Provision
 from drafts.redline import DELETE, INSERT, word_diff
@@ -26,7 +27,7 @@ from stakeholders.policies import (
 )
 
 from .clustering import tokens
-from .models import Assignment, Cluster, CommentTag, InternalNote, Tag
+from .models import Assignment, Cluster, ClusterMember, CommentTag, InternalNote, Tag
 
 User = get_user_model()
 
@@ -464,3 +465,37 @@ def tags_by_comment(version: DraftVersion) -> dict[int, str]:
     ):
         out.setdefault(comment_id, []).append(name)
     return {comment_id: "; ".join(names) for comment_id, names in out.items()}
+
+
+# --- groupings others read (comments.groupings) ----------------------------------
+
+
+def _tag_members(comments: QuerySet):
+    return (
+        CommentTag.objects.filter(comment__in=comments.values("pk"))
+        .order_by("comment_id", "tag__name")
+        .values_list("comment_id", "tag__name")
+    )
+
+
+def _campaign_members(comments: QuerySet):
+    """Comments in a cluster of two or more; the label is the cluster's number."""
+    return (
+        ClusterMember.objects.filter(comment__in=comments.values("pk"), cluster__size__gt=1)
+        .order_by("comment_id")
+        .values_list("comment_id", "cluster_id")
+    )
+
+
+def register_groupings() -> None:
+    """Let apps beside the desk count its tags and campaigns (the packets' statistics)."""
+    groupings.register(
+        groupings.Grouping(key="tags", title=lambda: _("Tags"), members=_tag_members, internal=True)
+    )
+    groupings.register(
+        groupings.Grouping(
+            key="campaigns",
+            title=lambda: _("Campaigns of similar comments"),
+            members=_campaign_members,
+        )
+    )

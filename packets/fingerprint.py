@@ -16,15 +16,15 @@ import hashlib
 
 from django.db.models import Q
 
-from comments.models import Comment, Disposition, Endorsement
+from comments.models import Attachment, Comment, Disposition, Endorsement
 from drafts.models import DraftVersion, Provision
 from stakeholders.policies import packet_reader_filter
 
 from .models import Packet
-from .selectors import active_endorsements, packet_comments
+from .selectors import active_endorsements, campaign_members, grouping_rows, packet_comments
 
 # Bump whenever the templates or the CSS change what a packet looks like.
-TEMPLATE_VERSION = "packet-11"
+TEMPLATE_VERSION = "packet-12"
 
 
 def _feed(digest, label: str, rows) -> None:
@@ -130,6 +130,25 @@ def packet_fingerprint(
             "organisation__kind",
         )
         .iterator(chunk_size=2000),
+    )
+    # What the packet prints of its comments' files, and the desk's groupings it counts.
+    _feed(
+        digest,
+        "attachments",
+        Attachment.objects.filter(comment__in=comments.values("pk"))
+        .order_by("pk")
+        .values_list("pk", "comment_id", "original_name", "sha256")
+        .iterator(chunk_size=2000),
+    )
+    _feed(
+        digest,
+        "tags",
+        grouping_rows("tags", comments=comments, include_restricted=include_restricted),
+    )
+    _feed(
+        digest,
+        "campaigns",
+        campaign_members(comments=comments, include_restricted=include_restricted),
     )
     _feed(
         digest,

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.numerals import local_digits
 from drafts.models import DraftVersion
 
 
@@ -41,7 +43,20 @@ class Packet(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
-    progress = models.CharField(_("progress"), max_length=200, blank=True)
+
+    class Stage(models.TextChoices):
+        """Where a build is, stored as a code: shown in each reader's language (``progress_label``)."""
+
+        WAITING = "waiting", _("Waiting for a worker")
+        RENDERING = "rendering", _("Rendering the parts")
+        MERGING = "merging", _("Putting the parts together")
+        RESTARTING = "restarting", _("Building again: the comments changed during the build")
+        DONE = "done", _("Built")
+        STOPPED = "stopped", _("Stopped: see the reason")
+
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.WAITING
+    )
     error = models.TextField(_("reason for failure"), blank=True)
     file = models.FileField(_("file"), upload_to="packets/", blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
@@ -94,6 +109,36 @@ class Packet(models.Model):
             "fingerprint": self.fingerprint[:12],
             "version": self.version,
         }
+
+    @property
+    def progress_label(self) -> str:
+        """The build's progress in the reader's language and digits; it only moves forward.
+
+        Parts render in parallel, in any order, so progress counts the parts
+        done, never which part is being rendered ("chapter 1 of 10" after
+        "9 of 10" looked like going back).
+        """
+        numbers = {
+            "done": local_digits(self.parts_done),
+            "total": local_digits(self.parts_total),
+            "pages": local_digits(self.page_count or 0),
+        }
+        if self.stage == self.Stage.RENDERING and self.parts_total:
+            return _("Rendering the parts: %(done)s of %(total)s done") % numbers
+        if self.stage == self.Stage.MERGING:
+            return (
+                ngettext(
+                    "Putting the %(total)s part together",
+                    "Putting the %(total)s parts together",
+                    self.parts_total,
+                )
+                % numbers
+            )
+        if self.stage == self.Stage.DONE and self.page_count:
+            return ngettext("Built: %(pages)s page", "Built: %(pages)s pages", self.page_count) % (
+                numbers
+            )
+        return self.get_stage_display()
 
 
 class PacketPart(models.Model):

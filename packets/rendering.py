@@ -49,11 +49,14 @@ from drafts.redline import INSERT as DIFF_INSERT
 from drafts.redline import version_redline
 from stakeholders.policies import packet_reader_filter
 
+from . import textlayer
 from .fetcher import SCHEME, PacketURLFetcher
 from .models import Packet
 from .pdffonts import share_font_subsets
 from .selectors import (
     Unit,
+    attachment_numbers,
+    attachments_for,
     document_units,
     earlier_packet,
     packet_statistics,
@@ -72,6 +75,7 @@ SECTION_TITLES = {
     "matrix": lambda: _("Comment-response matrix"),
     "earlier": lambda: _("Record of the earlier round"),
     "synopsis": lambda: _("Synopsis: the earlier text, the new text, proposals and decisions"),
+    "attachments": lambda: _("Files attached to the comments"),
     "annex": lambda: _("Statistics annex"),
 }
 
@@ -268,7 +272,7 @@ class PacketDocument:
             entries.append(
                 {"level": 1, "label": SECTION_TITLES[section](), "anchor": f"s-{section}"}
             )
-            if section in ("annex", "earlier"):
+            if section in ("annex", "earlier", "attachments"):
                 continue
             for unit in self.units:
                 entries.append(
@@ -343,6 +347,8 @@ class PacketDocument:
             context.update(self._earlier_round())
         elif section == "synopsis":
             context["units"] = self._synopsis_units(units)
+        elif section == "attachments":
+            context["attachments"] = self._attachments(*part["attachments"])
         elif section == "annex":
             context["stats"] = self._statistics()
         return render_to_string(f"packets/print/_{section}.html", context)
@@ -461,6 +467,8 @@ class PacketDocument:
             comment.response_pdf = clean_user_html(response_html(disposition))
             if comment.parent_id is None:
                 comment.online_url = self.thread_url(comment)
+            for attachment in comment.attachment_list:
+                attachment.number = numerals(self.attachment_numbers.get(attachment.pk, ""))
             by_provision.setdefault(comment.provision_id, []).append(comment)
         blocks = []
         for unit in units:
@@ -488,6 +496,40 @@ class PacketDocument:
                         }
                     )
         return blocks
+
+    @cached_property
+    def attachment_numbers(self) -> dict[int, int]:
+        return attachment_numbers(self.packet)
+
+    def _attachments(self, offset: int, limit: int) -> list:
+        """The annex of attachments: each file's name, type and size, its comment, its text.
+
+        The text is what was extracted when the file was checked (``comments.attachments``),
+        up to PORTAL["PACKET_ATTACHMENT_TEXT_CHARS"] characters; the file itself is
+        online with its comment.
+        """
+        cap = int(settings.PORTAL.get("PACKET_ATTACHMENT_TEXT_CHARS", 20000))
+        provisions = {p.pk: p for unit in self.units for p in unit.provisions}
+        items = []
+        for number, attachment in enumerate(
+            attachments_for(self.packet, offset, limit), start=offset + 1
+        ):
+            comment = attachment.comment
+            text = attachment.extracted_text or ""
+            provision = provisions.get(comment.provision_id)
+            items.append(
+                {
+                    "attachment": attachment,
+                    "number": numerals(number),
+                    "anchor": f"attachment-{attachment.pk}",
+                    "comment_number": comment.pk,
+                    "where": self.heading_label(provision) if provision else "",
+                    "text": km(text[:cap]),
+                    "cut": len(text) > cap,
+                    "online_url": self.thread_url(comment),
+                }
+            )
+        return items
 
     @cached_property
     def threads_per_unit(self) -> dict[int, int]:
@@ -649,6 +691,11 @@ class PacketDocument:
     def _statistics(self) -> dict:
         stats = packet_statistics(packet=self.packet, units=self.units)
         stats["by_unit"] = [(self.unit_label(unit), n) for unit, n in stats["by_unit"]]
+        provisions = {p.pk: p for unit in self.units for p in unit.provisions}
+        for campaign in stats["campaigns"]:
+            provision = provisions.get(campaign["provision_id"])
+            campaign["where"] = self.heading_label(provision) if provision else ""
+            campaign["excerpt"] = km(campaign["excerpt"])
         stats["charts"] = [
             bar_chart(_("Comments by kind of organisation"), stats["by_kind"]),
             bar_chart(_("Comments by chapter"), stats["by_unit"]),
@@ -800,6 +847,7 @@ PDF_OPTIONS = {"pdf_tags": True}
 def _weasy(html: str):
     from weasyprint import HTML
 
+    textlayer.install()
     fetcher = PacketURLFetcher()
     document = HTML(string=html, url_fetcher=fetcher).render()
     return document, fetcher
@@ -1089,7 +1137,7 @@ def merge(
                     title=label, page_number=start - 1 + index, parent=parent
                 )
                 parents.append((level, item))
-        for name, data in source_attachments(doc):
+        for name, data in sorted(source_attachments(doc)):
             writer.add_attachment(name, data)
         created = _pdf_date(doc.packet.started_at or timezone.now())
         writer.add_metadata(
@@ -1104,12 +1152,41 @@ def merge(
             }
         )
         writer.page_mode = "/UseOutlines"
+        _sort_name_trees(writer)
         share_font_subsets(writer)
         beat()
         out = io.BytesIO()
         writer.write(out)
     beat()
     return compact(out.getvalue()), total
+
+
+def _sort_name_trees(writer) -> None:
+    """Each name once, in order: name trees must be sorted (ISO 32000-1, 7.9.6).
+
+    pypdf keeps the parts' own destinations (with their exact positions) when it
+    appends them, and ``add_named_destination`` adds a second entry under the
+    same name; a strict reader (qpdf's check) has to repair such a tree. The
+    first entry of a name wins.
+    """
+    from pypdf.generic import ArrayObject, NameObject
+
+    names = writer._root_object.get("/Names")
+    if names is None:
+        return
+    for tree_name in ("/Dests", "/EmbeddedFiles"):
+        tree = names.get_object().get(tree_name)
+        if tree is None or "/Names" not in tree.get_object():
+            continue
+        tree = tree.get_object()
+        flat = tree["/Names"].get_object()
+        entries: dict[str, object] = {}
+        for key, value in zip(flat[::2], flat[1::2], strict=True):
+            entries.setdefault(str(key), (key, value))
+        ordered = ArrayObject()
+        for _name, (key, value) in sorted(entries.items()):
+            ordered += [key, value]
+        tree[NameObject("/Names")] = ordered
 
 
 def compact(pdf: bytes) -> bytes:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from comments.models import INDIVIDUAL_LABEL, Comment, Disposition, Endorsement
+from comments import groupings
+from comments.models import INDIVIDUAL_LABEL, Attachment, Comment, Disposition, Endorsement
+from comments.selectors import attachments_prefetch
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import packet_comment_filter
@@ -104,13 +106,19 @@ def threads_per_part() -> int:
     return max(1, _setting("PACKET_THREADS_PER_PART", 400))
 
 
+def attachments_per_part() -> int:
+    return max(1, _setting("PACKET_ATTACHMENTS_PER_PART", 60))
+
+
 def plan_parts(packet: Packet, units: list[Unit] | None = None) -> list[dict]:
     """The pieces a packet is rendered in, each small enough for one worker.
 
     Every section (text, redline, comments, matrix) is cut into groups of
     chapters holding at most PORTAL["PACKET_ARTICLES_PER_PART"] articles; the
     comments of one article are cut further when it has more threads than
-    PORTAL["PACKET_THREADS_PER_PART"]. Each piece starts on a new page, so the
+    PORTAL["PACKET_THREADS_PER_PART"]. The files attached to the comments, with
+    their text, follow the matrix, PORTAL["PACKET_ATTACHMENTS_PER_PART"] to a
+    part. Each piece starts on a new page, so the
     pieces can be rendered separately and put end to end.
     """
     units = units if units is not None else document_units(packet.version)
@@ -131,6 +139,12 @@ def plan_parts(packet: Packet, units: list[Unit] | None = None) -> list[dict]:
     parts = [{"section": s, "units": g} for s in sections for g in groups]
     parts += _comment_parts(packet, units)
     parts += [{"section": "matrix", "units": g} for g in groups]
+    attachments = packet_attachments(packet).count()
+    step = attachments_per_part()
+    parts += [
+        {"section": "attachments", "units": [], "attachments": [offset, step]}
+        for offset in range(0, attachments, step)
+    ]
     if packet.compare_to_id:
         parts.append({"section": "earlier", "units": []})
     parts.append({"section": "annex", "units": []})
@@ -196,6 +210,32 @@ def _comment_parts(packet: Packet, units: list[Unit]) -> list[dict]:
 # --- loading a part's comments -----------------------------------------------------
 
 
+def packet_attachments(packet: Packet):
+    """The files of the packet's comments, in document order: each goes with its comment's words.
+
+    Whoever may read a comment may read its files (``attachment.download``), so a
+    packet holds exactly the files of the comments it holds, and no others.
+    """
+    return Attachment.objects.filter(comment__in=included_comments(packet).values("pk")).order_by(
+        "comment__provision__position", "comment__thread_path", "pk"
+    )
+
+
+def attachment_numbers(packet: Packet) -> dict[int, int]:
+    """Each attachment's number in the packet's annex (A1, A2…), by attachment id (one query)."""
+    ids = packet_attachments(packet).values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(ids.iterator(chunk_size=2000), start=1)}
+
+
+def attachments_for(packet: Packet, offset: int, limit: int) -> list[Attachment]:
+    """One part's slice of the annex of attachments, with their comments' places (one query)."""
+    return list(
+        packet_attachments(packet).select_related("comment__provision", "comment__organisation")[
+            offset : offset + limit
+        ]
+    )
+
+
 def threads_for(
     *,
     packet: Packet,
@@ -220,13 +260,14 @@ def threads_for(
     return list(
         queryset.select_related("organisation", "disposition", "provision")
         .prefetch_related(
+            attachments_prefetch(),
             Prefetch(
                 "endorsements",
                 queryset=Endorsement.objects.filter(active_endorsements(packet.started_at))
                 .select_related("organisation")
                 .order_by("created_at", "pk"),
                 to_attr="active_endorsements",
-            )
+            ),
         )
         .order_by("provision__position", "thread_path")
     )
@@ -268,7 +309,66 @@ def packet_statistics(*, packet: Packet, units: list[Unit]) -> dict:
         ],
         "total": sum(by_kind.values()),
         "threads": sum(by_disposition.values()),
+        "by_tag": tag_counts(packet, comments),
+        "campaigns": campaign_sizes(packet, comments),
     }
+
+
+def grouping_rows(key: str, *, comments, include_restricted: bool) -> list[tuple[int, str]]:
+    """(comment id, group) of a packet's comments in a grouping kept by the desk.
+
+    Empty when no app provides the grouping, and for the team's internal labels
+    (tags) in a packet that may be published (one without restricted comments).
+    """
+    found = groupings.grouping(key)
+    if found is None or (found.internal and not include_restricted):
+        return []
+    return list(found.members(comments))
+
+
+def campaign_members(*, comments, include_restricted: bool) -> list[list[int]]:
+    """The packet's comments in each campaign with two or more of them, by comment id."""
+    members: dict[str, list[int]] = {}
+    rows = grouping_rows("campaigns", comments=comments, include_restricted=include_restricted)
+    for comment_id, campaign in rows:
+        members.setdefault(str(campaign), []).append(comment_id)
+    return sorted(
+        (sorted(ids) for ids in members.values() if len(ids) > 1),
+        key=lambda ids: (-len(ids), ids[0]),
+    )
+
+
+def tag_counts(packet: Packet, comments) -> list[tuple[str, int]]:
+    """How many of the packet's comments carry each tag, most used first."""
+    rows = grouping_rows("tags", comments=comments, include_restricted=packet.include_restricted)
+    counts = Counter(tag for _pk, tag in rows)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def campaign_sizes(packet: Packet, comments) -> list[dict]:
+    """Each campaign (near-identical comments) with two or more in the packet, largest first.
+
+    Its size counts only the packet's comments (a restricted member of a
+    campaign is not counted in a packet without restricted comments); the first
+    of them names it, by its article and its opening words.
+    """
+    sized = campaign_members(comments=comments, include_restricted=packet.include_restricted)
+    first = {
+        row["pk"]: row
+        for row in Comment.objects.filter(pk__in=[ids[0] for ids in sized]).values(
+            "pk", "body", "provision_id"
+        )
+    }
+    return [
+        {
+            "size": len(ids),
+            "comment_id": ids[0],
+            "provision_id": first[ids[0]]["provision_id"],
+            "excerpt": " ".join(first[ids[0]]["body"].split())[:140],
+        }
+        for ids in sized
+        if ids[0] in first
+    ]
 
 
 # --- pages ------------------------------------------------------------------------

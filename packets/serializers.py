@@ -22,6 +22,12 @@ class PacketSerializer(serializers.ModelSerializer):
         help_text="True when an identical packet already existed and was returned instead "
         "of building a new one."
     )
+    progress = serializers.CharField(
+        source="progress_label",
+        read_only=True,
+        help_text="Where the build is, in the language of the request (from `stage` and the "
+        "part counts).",
+    )
     retry_url = serializers.SerializerMethodField(
         help_text="POST here to build the packet again; null unless it can be retried "
         "(failed, stuck, or ready but its file is missing: all shown as `failed`)."
@@ -39,6 +45,9 @@ class PacketSerializer(serializers.ModelSerializer):
             "include_restricted",
             "status",
             "status_label",
+            "stage",
+            "parts_done",
+            "parts_total",
             "progress",
             "error",
             "page_count",

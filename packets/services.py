@@ -202,7 +202,7 @@ def packet_request(
             fingerprint=fingerprint,
             requested_by=by,
             status=Packet.Status.QUEUED,
-            progress=_("Waiting for a worker"),
+            stage=Packet.Stage.WAITING,
             heartbeat_at=timezone.now(),
         )
         packet.reused = False
@@ -214,7 +214,7 @@ def _requeue(packet: Packet) -> None:
     """Queue a fresh build; what an earlier attempt still runs finds its token gone."""
     packet.status = Packet.Status.QUEUED
     packet.error = ""
-    packet.progress = _("Waiting for a worker")
+    packet.stage = Packet.Stage.WAITING
     packet.build_token = ""
     packet.merge_token = ""
     packet.attempts = packet.rebuilds = packet.merges = 0
@@ -383,7 +383,7 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
         packet.parts_total = len(parts)
         packet.parts_done = 0
         packet.error = ""
-        packet.progress = _("Planned %(n)s parts") % {"n": len(parts)}
+        packet.stage = Packet.Stage.RENDERING
         packet.save()
         PacketPart.objects.filter(packet=packet).delete()
         PacketPart.objects.bulk_create(
@@ -396,19 +396,6 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
 
 def _stalled(moment, now=None) -> bool:
     return moment is None or (now or timezone.now()) - moment > stall_after()
-
-
-def _part_progress(doc, part: dict) -> str:
-    from .rendering import SECTION_TITLES
-
-    section = SECTION_TITLES[part["section"]]()
-    if not part["units"]:
-        return _("Rendering the %(section)s") % {"section": section.lower()}
-    return _("Rendering chapter %(n)s of %(total)s (%(section)s)") % {
-        "n": part["units"][0] + 1,
-        "total": len(doc.units),
-        "section": section.lower(),
-    }
 
 
 def _claim_part(packet_id: int, token: str, index: int, task_id: str | None = None) -> str | None:
@@ -516,8 +503,7 @@ def packet_render_part(
         return None
     with translation.override(packet_language(packet)):
         doc = PacketDocument(packet)
-        part = doc.parts[index]
-        _touch(packet_id, token, progress=_part_progress(doc, part))
+        _touch(packet_id, token)
         pdf, result = render_part(doc, index)
     _beat_part(packet_id, token, index)
     name = _save_exact(part_name(packet_id, token, index, claim), ContentFile(pdf))
@@ -574,7 +560,7 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
     if len(parts) != packet.parts_total or any(part.done_at is None for part in parts):
         return False
     results = [part.result for part in parts]
-    _touch(packet_id, token, progress=_("Merging %(n)s parts") % {"n": len(results)})
+    _touch(packet_id, token, stage=Packet.Stage.MERGING)
     built_at = timezone.now()
 
     def beat():
@@ -621,7 +607,7 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
         claimed.page_count = total
         claimed.size_bytes = size
         claimed.finished_at = timezone.now()
-        claimed.progress = _("Ready: %(pages)s pages") % {"pages": total}
+        claimed.stage = Packet.Stage.DONE
         claimed.heartbeat_at = claimed.finished_at
         claimed.status = Packet.Status.READY  # last: only a complete file is ever "ready"
         claimed.save()
@@ -656,7 +642,7 @@ def _rebuild_for_changed_content(packet_id: int, token: str, merge_token: str) -
         # count towards PACKET_MAX_ATTEMPTS.
         claimed.attempts = max(0, claimed.attempts - 1)
         claimed.status = Packet.Status.QUEUED
-        claimed.progress = _("The comments changed during the build; building again")
+        claimed.stage = Packet.Stage.RESTARTING
         claimed.build_token = claimed.merge_token = ""
         claimed.save()
         _enqueue_build(claimed)
@@ -776,7 +762,7 @@ def _fail(packet: Packet, reason: str) -> None:
     packet.status = Packet.Status.FAILED
     packet.failures += 1
     packet.error = reason
-    packet.progress = ""
+    packet.stage = Packet.Stage.STOPPED
     packet.finished_at = timezone.now()
     packet.save()
     emit("packet.failed", packet_id=packet.pk)

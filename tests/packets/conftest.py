@@ -120,3 +120,18 @@ def start_second_round(story: PacketStory) -> SecondRound:
 @pytest.fixture
 def second_round(story):
     return start_second_round(story)
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Record build tasks instead of sending them to a broker."""
+    from packets import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.packet_build, "delay", lambda packet_id: sent.append(packet_id))
+    monkeypatch.setattr(
+        tasks.packet_request_for_closed_version,
+        "delay",
+        lambda version_id: tasks.packet_request_for_closed_version.run(version_id),
+    )
+    return sent

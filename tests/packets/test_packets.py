@@ -21,21 +21,6 @@ from packets.models import Packet
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Record build tasks instead of sending them to a broker."""
-    from packets import tasks
-
-    sent = []
-    monkeypatch.setattr(tasks.packet_build, "delay", lambda packet_id: sent.append(packet_id))
-    monkeypatch.setattr(
-        tasks.packet_request_for_closed_version,
-        "delay",
-        lambda version_id: tasks.packet_request_for_closed_version.run(version_id),
-    )
-    return sent
-
-
 def build_inline(packet_id: int) -> Packet:
     """What the tasks do, step by step in this process."""
     token, count = services.packet_build_start(packet_id=packet_id)
