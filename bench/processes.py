@@ -98,6 +98,7 @@ class Processes:
         self.pg_port, self.redis_port = free_port(), free_port()
         self.procs: dict[str, subprocess.Popen] = {}
         self.pg_running = False
+        self.stopped = False
         self.env = production_env(self.tmp, pg_port=self.pg_port, redis_port=self.redis_port)
 
     # --- helpers ----------------------------------------------------------------------
@@ -301,6 +302,9 @@ class Processes:
 
     def stop_all(self, infrastructure=("redis",)):
         """Stop the portal's processes first, then the services they use, then PostgreSQL."""
+        if self.stopped:  # called from ``finally`` and again at exit
+            return
+        self.stopped = True
         for name in [n for n in reversed(self.procs) if n not in infrastructure]:
             self.kill(name)
         for name in infrastructure:
