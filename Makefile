@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`; the rest are for development.
-.PHONY: setup demo run test lint format migrate messages bench faults ci backup restore
+.PHONY: setup demo run test lint format migrate messages bench faults scaleout ci backup restore
 
 setup:
 	scripts/setup
@@ -48,6 +48,9 @@ bench:
 
 faults:  ## fault injection on its own PostgreSQL, Redis, gunicorn and Celery (a few minutes; not in CI)
 	PYTHONPATH=$(CURDIR) .venv/bin/python bench/faults.py $(FAULTS_ARGS)
+
+scaleout:  ## two web servers and two workers on one PostgreSQL, Redis and S3 (moto), all its own; not in CI
+	PYTHONPATH=$(CURDIR) .venv/bin/python bench/scaleout.py $(SCALEOUT_ARGS)
 
 ci:
 	bash .ci/run

@@ -36,12 +36,8 @@ import http.client
 import json
 import os
 import queue
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -49,12 +45,8 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
-PYTHON = str(VENV / "python")
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_USER_OS = "postgres"  # the postgres binaries refuse to run as root
-HOST = "127.0.0.1"
+from processes import HOST, PYTHON, Processes, free_port
+
 STARTED = time.monotonic()
 HARD_LIMIT_S = 15 * 60  # the whole run, whatever happens
 
@@ -63,275 +55,27 @@ def log(message: str) -> None:
     print(f"[faults {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def check_deadline() -> None:
     if time.monotonic() - STARTED > HARD_LIMIT_S:
         raise RuntimeError(f"the run passed its hard limit of {HARD_LIMIT_S} s")
 
 
-class Services:
-    """Every process this run starts, so that all of them can be stopped at the end."""
+class Services(Processes):
+    """One gunicorn, one worker and beat, with packet recovery and the outbox relay made quick."""
 
     def __init__(self, args):
-        self.tmp = Path(tempfile.mkdtemp(prefix="portal-faults-"))
-        os.chmod(self.tmp, 0o755)  # noqa: S103 - the postgres user reaches its dirs
-        self.pgdata = self.tmp / "pg"
-        self.pgsock = self.tmp / "pgsock"
-        self.redis_dir = self.tmp / "redis"
-        self.logs = self.tmp / "logs"
-        for d in (self.pgsock, self.redis_dir, self.logs, self.tmp / "mail", self.tmp / "data"):
-            d.mkdir()
-        shutil.chown(self.pgsock, PG_USER_OS)
-        self.pglog = self.tmp / "pglog"
-        self.pglog.mkdir()
-        shutil.chown(self.pglog, PG_USER_OS)
-        self.pg_port, self.redis_port, self.web_port = free_port(), free_port(), free_port()
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.pg_running = False
-        self.keep = args.keep
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "DATABASE_URL": f"postgres://postgres@{HOST}:{self.pg_port}/portal",
-            "REDIS_URL": f"redis://{HOST}:{self.redis_port}/0",
-            # A key for this throwaway cluster only; never a real deployment's.
-            "SECRET_KEY": "faults-only-not-a-secret-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DEBUG": "false",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.tmp / "mail"),
-            "PORTAL_DATA_DIR": str(self.tmp / "data"),
-            "MEDIA_ROOT": str(self.tmp / "data" / "media"),
-            "STATIC_ROOT": str(self.tmp / "data" / "static"),
-            "PACKET_PART_STALL_SECONDS": "10",
-            "OUTBOX_RELAY_SECONDS": "2",
-            # The client posts far more than a person would; the per-user and
-            # per-organisation posting limits are not what this run tests.
-            "POST_RATE_PER_USER": "",
-            "POST_RATE_PER_ORGANISATION": "",
-            "LOG_FORMAT": "human",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
-
-    # --- helpers ----------------------------------------------------------------------
-
-    def run(self, args, *, timeout, check=True, as_pg=False, stdin=None):
-        if as_pg:
-            args = ["runuser", "-u", PG_USER_OS, "--", *args]
-        result = subprocess.run(
-            args,
-            cwd=ROOT if not as_pg else self.tmp,
-            env=self.env,
-            timeout=timeout,
-            text=True,
-            input=stdin,
-            capture_output=True,
-        )
-        if check and result.returncode != 0:
-            raise RuntimeError(
-                f"{' '.join(map(str, args))} exited {result.returncode}:\n"
-                f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
-            )
-        return result
-
-    def spawn(self, name, args):
-        log_file = open(self.logs / f"{name}.log", "a")  # noqa: SIM115 - one per process
-        self.procs[name] = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=self.env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log_file.close()
-        return self.procs[name]
-
-    def wait_for(self, what, probe, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if probe():
-                return
-            time.sleep(0.3)
-        raise RuntimeError(f"{what} not up within {timeout} s")
-
-    def kill(self, name, sig=signal.SIGTERM, wait=20.0):
-        proc = self.procs.get(name)
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-            proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-
-    # --- PostgreSQL -------------------------------------------------------------------
-
-    def pg_init(self):
-        self.pgdata.mkdir()
-        shutil.chown(self.pgdata, PG_USER_OS)
-        self.run(
-            [PG_BIN / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-            timeout=120,
-            as_pg=True,
-        )
-        self.pg_start()
-        self.run(
-            [PG_BIN / "createdb", "-h", HOST, "-p", str(self.pg_port), "-U", "postgres", "portal"],
-            timeout=30,
-        )
-
-    def pg_start(self):
-        options = (
-            f"-p {self.pg_port} -k {self.pgsock} -c listen_addresses={HOST} "
-            "-c fsync=on -c max_connections=100"
-        )
-        self.run(
-            [
-                PG_BIN / "pg_ctl",
-                "-D",
-                self.pgdata,
-                "-l",
-                self.pglog / "postgres.log",
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                options,
-                "start",
-            ],
-            timeout=90,
-            as_pg=True,
-        )
-        self.pg_running = True
-
-    def pg_stop(self):
-        self.run(
-            [PG_BIN / "pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "-t", "60", "stop"],
-            timeout=90,
-            as_pg=True,
-            check=False,
-        )
-        self.pg_running = False
-
-    # --- Redis ------------------------------------------------------------------------
-
-    def redis_start(self):
-        self.spawn(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                HOST,
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--dir",
-                str(self.redis_dir),
-                "--protected-mode",
-                "no",
-            ],
-        )
-
-        def up():
-            try:
-                with socket.create_connection((HOST, self.redis_port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    return s.recv(16).startswith(b"+PONG")
-            except OSError:
-                return False
-
-        self.wait_for("redis", up, 30)
-
-    # --- the portal -------------------------------------------------------------------
-
-    def django(self, code, timeout=600):
-        result = self.run([PYTHON, "manage.py", "shell", "-c", code], timeout=timeout)
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        super().__init__(prefix="portal-faults-", keep=args.keep, log=log)
+        self.web_port = free_port()
+        self.env.update({"PACKET_PART_STALL_SECONDS": "10", "OUTBOX_RELAY_SECONDS": "2"})
 
     def web_start(self):
-        self.spawn(
-            "gunicorn",
-            [
-                str(VENV / "gunicorn"),
-                "portal.wsgi:application",
-                "--bind",
-                f"{HOST}:{self.web_port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "30",
-            ],
-        )
-
-        def up():
-            try:
-                conn = http.client.HTTPConnection(HOST, self.web_port, timeout=5)
-                conn.request("GET", "/health/")
-                return conn.getresponse().status == 200
-            except OSError:
-                return False
-
-        self.wait_for("gunicorn", up, 60)
+        super().web_start("gunicorn", self.web_port)
 
     def worker_start(self):
-        self.spawn(
-            "worker",
-            [
-                str(VENV / "celery"),
-                "-A",
-                "portal",
-                "worker",
-                "-c",
-                "2",
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"faults-{uuid.uuid4().hex[:6]}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-        )
+        super().worker_start("worker", f"faults-{uuid.uuid4().hex[:6]}@%h")
 
     def beat_start(self):
-        self.spawn(
-            "beat",
-            [
-                str(VENV / "celery"),
-                "-A",
-                "portal",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "-s",
-                str(self.tmp / "beat-schedule"),
-            ],
-        )
-
-    def stop_all(self):
-        for name in ("gunicorn", "beat", "worker", "redis"):
-            self.kill(name)
-        if self.pg_running or (self.pgdata / "postmaster.pid").exists():
-            self.pg_stop()
-        if self.keep:
-            log(f"kept {self.tmp}")
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        super().beat_start("beat", self.tmp / "beat-schedule")
 
 
 SETUP = """

@@ -15,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 
 logger = logging.getLogger(__name__)
@@ -66,13 +66,16 @@ def check_broker() -> None:
 
 
 def check_storage() -> None:
-    location = getattr(default_storage, "location", None)
-    if location is not None and hasattr(default_storage, "path"):  # the file system
+    # By class, not by attributes: S3Storage has ``location`` and ``path`` too.
+    if isinstance(default_storage, FileSystemStorage):
+        location = default_storage.location
         os.makedirs(location, exist_ok=True)
         if not os.access(location, os.W_OK):
             raise RuntimeError("the media folder is not writable")
-    else:  # S3 and the like: one HEAD request; a missing key is fine, an error is not
-        default_storage.exists(f"ready-probe/{uuid.uuid4().hex}")
+    else:
+        # S3 and the like: one listing of an empty prefix. Not a HEAD of a missing key:
+        # S3 answers that with the same bare 404 whether or not the bucket exists.
+        default_storage.listdir("ready-probe")
 
 
 CHECKS = {

@@ -251,6 +251,8 @@ if PACKET_STORAGE_BUCKET:
         "OPTIONS": {
             "bucket_name": PACKET_STORAGE_BUCKET,
             "endpoint_url": env.str("PACKET_STORAGE_ENDPOINT_URL", default=None),
+            # django-storages reads the region from settings only, not the environment.
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
             "default_acl": "private",
             "querystring_auth": True,
         },
