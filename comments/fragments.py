@@ -48,8 +48,9 @@ logger = logging.getLogger(__name__)
 
 # Raise when _comment.html, or anything it includes or shows, changes.
 TEMPLATE_VERSION = 1
-# A backstop for memory only: freshness comes from the revision tokens.
-FRAGMENT_TIMEOUT = 7 * 24 * 3600
+# A bound on memory only (a fragment nobody reads for a day goes): freshness comes
+# from the revision tokens, never from time.
+FRAGMENT_TIMEOUT = 24 * 3600
 
 _ACTIONS_MARKER = re.compile(r"<!--comment-actions:(\d+)-->")
 # Stand-ins rendered into the links of one kind of comment, then replaced by each

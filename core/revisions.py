@@ -27,13 +27,13 @@ import uuid
 
 from django.core.cache import cache
 from django.db import transaction
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# The network errors of a cache that is away (the Redis client's, and the OS's).
-CACHE_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+# A cache that is away or refuses (Redis out of memory under ``noeviction``): the
+# Redis client's errors, and the OS's network errors.
+CACHE_DOWN = (RedisError, ConnectionError, TimeoutError)
 
 # Names and organisations shown beside people's words (on cached threads): touched
 # when an organisation's verification or a person's shown name changes.

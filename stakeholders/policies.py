@@ -642,19 +642,22 @@ def thread_audience(user, draft, *, wrote: bool, restricted_org_ids: frozenset[i
 
     ``wrote``: the user wrote a comment of the thread, or opened it; their own
     words (restricted, hidden, edited, with their tracking number) are theirs
-    alone, so the audience is the person. ``restricted_org_ids``: the user's
+    alone, so the audience is the person (whatever their role). ``restricted_org_ids``: the user's
     organisations that the thread's restricted comments speak for or were
     written in (``comments.selectors.thread_ties``). Otherwise those who see
     everything on the draft share one audience, and the rest are told apart
     only by being a participant and by those organisations.
     """
     actor = actor_for(user)
+    participant = "participant" if actor.is_participant else "public"
+    if wrote and actor.is_authenticated:
+        # Before "all": a drafter's own reply carries their tracking number, for them only.
+        everything = "all" if sees_everything_on(actor, draft) else "some"
+        orgs = ",".join(str(pk) for pk in sorted(actor.org_ids))
+        return f"user-{actor.user_id}:{everything}:{participant}:{orgs}"
     if sees_everything_on(actor, draft):
         return "all"
-    participant = "participant" if actor.is_participant else "public"
     orgs = ",".join(str(pk) for pk in sorted(restricted_org_ids))
-    if wrote and actor.is_authenticated:
-        return f"user-{actor.user_id}:{participant}:{','.join(map(str, sorted(actor.org_ids)))}"
     return f"{participant}:{orgs}"
 
 

@@ -280,6 +280,8 @@ def test_cached_page_is_the_page_rendered_without_the_cache(
         comment=scene.root, by=c.stakeholder_a, body="Edited words.", revision=scene.root.revision
     )
     services.disposition_record(comment=scene.root, by=c.drafter, status="noted", response="Noted.")
+    # The drafter writes in the thread too: their tracking number is theirs alone.
+    reply_to(scene.root, c.drafter, body="The ministry asks a question.")
     for role_first in ROLES:  # every audience cached, by its own people
         read(scene.people[role_first])
     cached = read(scene.people[role])
