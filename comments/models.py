@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.choices import choice_label
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
@@ -179,6 +181,13 @@ class Comment(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} · {self.speaker_name}"
 
+    # Labels from a dict built once per language (core.choices), not per call.
+    def get_kind_display(self) -> str:
+        return choice_label(self.Kind, self.kind)
+
+    def get_visibility_display(self) -> str:
+        return choice_label(Visibility, self.visibility)
+
     @property
     def is_individual(self) -> bool:
         """Written by a person for themselves, not on behalf of an organisation."""
@@ -281,6 +290,9 @@ class Disposition(models.Model):
     def __str__(self):
         return f"{self.get_status_display()} · #{self.comment_id}"
 
+    def get_status_display(self) -> str:
+        return choice_label(self.Status, self.status)
+
     @property
     def is_superseded(self) -> bool:
         return self.superseded_at is not None
@@ -353,6 +365,9 @@ class PassageCheck(models.Model):
 
     def __str__(self):
         return f"#{self.comment_id} in version {self.version_id}: {self.get_result_display()}"
+
+    def get_result_display(self) -> str:
+        return choice_label(self.Result, self.result)
 
     @property
     def changed_language_codes(self) -> list[str]:

@@ -381,8 +381,12 @@ def earlier_quotes_by_provision(
 # --- threads --------------------------------------------------------------------------
 
 
-def _decorate(node: Node, *, user, acting_org_id) -> None:
+def _decorate(node: Node, *, user, acting_org_id, actions: bool = True) -> None:
     comment = node.comment
+    node.can_view_history = comment.is_edited and can(user, "comment.view_history", comment)
+    node.shows_text = not comment.is_hidden or can(user, "comment.view_hidden", comment)
+    if not actions:
+        return
     node.can_reply = can(user, "comment.reply", comment)
     node.can_edit = can(user, "comment.edit", comment)
     node.can_withdraw = can(user, "comment.withdraw", comment)
@@ -392,8 +396,6 @@ def _decorate(node: Node, *, user, acting_org_id) -> None:
     )
     node.can_report = can(user, "comment.report", comment)
     node.can_moderate = can(user, "comment.moderate", comment)
-    node.can_view_history = comment.is_edited and can(user, "comment.view_history", comment)
-    node.shows_text = not comment.is_hidden or can(user, "comment.view_hidden", comment)
     if node.can_edit:
         window = timedelta(minutes=settings.PORTAL["COMMENT_EDIT_WINDOW_MINUTES"])
         left = comment.created_at + window - timezone.now()
@@ -423,19 +425,27 @@ def nest(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
 
 
 def build_forest(
-    tops: list[Comment], replies: list[Comment], *, user, version: DraftVersion
+    tops: list[Comment],
+    replies: list[Comment],
+    *,
+    user,
+    version: DraftVersion,
+    actions: bool = True,
 ) -> list[Node]:
     """Threads as nodes carrying what ``user`` may do with each comment.
 
     Every comment is given the one ``version`` instance (and its draft), so the
     permission rules read the draft's drafting organisations once, not per comment.
+    Without ``actions`` only what the thread shows is decided (the hidden words,
+    the link to earlier wordings), not the per-viewer action links: the cached
+    thread fragments (``comments.fragments``) lay those over afterwards.
     """
     acting_org_id = actor_for(user).acting_org_id
 
     def node_for(comment: Comment) -> Node:
         comment.version = version
         node = Node(comment=comment, children=[node_for(c) for c in comment.visible_replies])
-        _decorate(node, user=user, acting_org_id=acting_org_id)
+        _decorate(node, user=user, acting_org_id=acting_org_id, actions=actions)
         return node
 
     return [node_for(top) for top in nest(tops, replies)]
@@ -454,11 +464,24 @@ def _descendants(*, user, version: DraftVersion, root_ids: list[int]) -> list[Co
 @dataclass
 class ThreadPage:
     page: Page
-    threads: list[Node]
+    threads: list
 
     @property
     def has_next(self) -> bool:
         return self.page.has_next()
+
+    @property
+    def comment_ids(self) -> set[int]:
+        """Every comment shown on the page, replies included."""
+        found: set[int] = set()
+
+        def collect(nodes):
+            for node in nodes:
+                found.add(node.pk)
+                collect(node.children)
+
+        collect(self.threads)
+        return found
 
 
 def thread_page(
@@ -470,22 +493,83 @@ def thread_page(
     provision: Provision | None = None,
     per_page: int | None = None,
     root_id: int | None = None,
+    replies: bool = True,
 ) -> ThreadPage:
     """One page of threads (first comments filtered and sorted; replies in thread order).
 
     Three queries whatever the number of comments: the count, the page of first
     comments, and all the replies of those threads; plus one for endorsements.
+    Without ``replies``, only the count and the first comments (bare rows, in
+    ``page.object_list``): the cached article page asks for the rest of the
+    threads it has no fragment for (``thread_forest``).
     """
     per_page = per_page or settings.PORTAL["COMMENTS_PER_PAGE"]
     roots_qs = filtered_threads(user=user, version=version, filters=filters, provision=provision)
     if root_id is not None:
         roots_qs = roots_qs.filter(pk=root_id)
+    if not replies:
+        page = Paginator(roots_qs, per_page).get_page(page_number)
+        page.object_list = list(page.object_list)
+        return ThreadPage(page=page, threads=[])
     roots_qs = _shaped(roots_qs)
     paginator = Paginator(roots_qs, per_page)
     page = paginator.get_page(page_number)
     roots = list(page.object_list)
     replies = _descendants(user=user, version=version, root_ids=[c.pk for c in roots])
     return ThreadPage(page=page, threads=build_forest(roots, replies, user=user, version=version))
+
+
+def thread_forest(*, user, version: DraftVersion, root_ids: list[int]) -> dict[int, Node]:
+    """Whole threads by their first comment's id, as ``user`` may see them, without action links.
+
+    For the cached thread fragments: the first comments and all their replies
+    in one query (plus the prefetches), whatever the number of threads.
+    """
+    if not root_ids:
+        return {}
+    wanted = set(root_ids)
+    comments = list(
+        _shaped(
+            visible_comments(user=user, version=version).filter(
+                Q(pk__in=root_ids) | Q(root_id__in=root_ids)
+            )
+        ).order_by("thread_path")
+    )
+    tops = [c for c in comments if c.pk in wanted]
+    replies = [c for c in comments if c.pk not in wanted]
+    forest = build_forest(tops, replies, user=user, version=version, actions=False)
+    return {node.pk: node for node in forest}
+
+
+def thread_ties(*, user, root_ids: list[int]) -> dict[int, tuple[bool, frozenset[int]]]:
+    """What ties ``user`` to each thread, for ``policies.thread_audience``: one query.
+
+    For each first comment's id: whether the user wrote any comment of the thread
+    (in any state), and which of the user's organisations its restricted comments
+    speak for or were written in. Threads with neither are left out.
+    """
+    actor = actor_for(user)
+    if not actor.is_authenticated or not root_ids:
+        return {}
+    ties = Q(author_id=actor.user_id)
+    if actor.org_ids:
+        ties |= Q(visibility="restricted") & (
+            Q(organisation_id__in=actor.org_ids) | Q(thread_organisation_id__in=actor.org_ids)
+        )
+    rows = (
+        Comment.objects.filter(Q(pk__in=root_ids) | Q(root_id__in=root_ids))
+        .filter(ties)
+        .values_list("pk", "root_id", "author_id", "organisation_id", "thread_organisation_id")
+    )
+    wrote: dict[int, bool] = {}
+    orgs: dict[int, set[int]] = {}
+    for pk, root, author_id, org_id, thread_org_id in rows:
+        root = root or pk
+        wrote[root] = wrote.get(root, False) or author_id == actor.user_id
+        orgs.setdefault(root, set()).update(
+            o for o in (org_id, thread_org_id) if o in actor.org_ids
+        )
+    return {root: (wrote.get(root, False), frozenset(orgs.get(root, ()))) for root in wrote}
 
 
 def subtree(*, user, comment: Comment) -> Node | None:

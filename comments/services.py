@@ -27,6 +27,7 @@ from stakeholders.policies import actor_for, ensure_can
 from .amendments import article_text, dropped_amendments
 from .anchoring import QUOTE_CONTEXT, locate_exact, locate_fuzzy
 from .attachments import CheckedFile, check_files
+from .fragments import thread_touch, threads_touch
 from .models import (
     Attachment,
     Comment,
@@ -373,6 +374,7 @@ def comment_reply(
         if posted_at is None:
             posting_rate_count(by=by, organisation_id=organisation.pk if organisation else None)
         emit("comment.replied", comment_id=comment.pk)
+        thread_touch(comment)
         if posted_at is None:
             emit("comment.submitted", comment_id=comment.pk)  # the author's receipt
         _attachments_store(comment=comment, checked=checked, by=by)
@@ -410,6 +412,7 @@ def comment_edit(
         current._change_reason = "Edited by author"
         current._history_user = by
         current.save()
+        thread_touch(current)
     return current
 
 
@@ -425,6 +428,7 @@ def comment_withdraw(*, comment: Comment, by, reason: str = "") -> Comment:
         current._change_reason = "Withdrawn by author"
         current._history_user = by
         current.save()
+        thread_touch(current)
     return current
 
 
@@ -450,6 +454,7 @@ def comment_hide(*, comment: Comment, by, reason: str) -> Comment:
         current._change_reason = f"Hidden by moderator: {reason}"[:100]
         current._history_user = by
         current.save()
+        thread_touch(current)
         _reports_close(
             comment=current,
             by=by,
@@ -471,6 +476,7 @@ def comment_restore(*, comment: Comment, by, reason: str = "") -> Comment:
         current._change_reason = f"Restored by moderator: {clean_user_text(reason)}"[:100]
         current._history_user = by
         current.save()
+        thread_touch(current)
         emit("comment.restored", comment_id=current.pk)
     return current
 
@@ -492,6 +498,7 @@ def endorsement_create(*, comment: Comment, by) -> Endorsement:
             endorsement.user = by
             endorsement._history_user = by
             endorsement.save()
+            thread_touch(comment)
     except IntegrityError:
         # A concurrent click from a colleague of the same organisation won the race.
         return Endorsement.objects.get(comment=comment, organisation=organisation)
@@ -513,6 +520,7 @@ def endorsement_withdraw(*, comment: Comment, by) -> None:
         endorsement.withdrawn_at = timezone.now()
         endorsement._history_user = by
         endorsement.save()
+        thread_touch(comment)
 
 
 def disposition_record(
@@ -557,6 +565,7 @@ def disposition_record(
         disposition._change_reason = reason
         disposition._history_user = by
         disposition.save()
+        thread_touch(comment)
         emit("disposition.recorded", comment_id=comment.pk)
     return disposition
 
@@ -589,6 +598,7 @@ def disposition_supersede(
         )
         disposition._history_user = by
         disposition.save()
+        thread_touch(comment)
         emit("disposition.recorded", comment_id=comment.pk)
     return disposition
 
@@ -679,6 +689,7 @@ def disposition_address(
         disposition._change_reason = f"Addressed by a change in version {version.number}"
         disposition._history_user = by
         disposition.save()
+        thread_touch(comment)
     return disposition
 
 
@@ -751,6 +762,7 @@ def reports_resolve(*, comment: Comment, by, resolution: str) -> int:
     if not resolution:
         raise DomainError(_("Please say how the reports were resolved."), field="resolution")
     with transaction.atomic():
+        thread_touch(comment)
         return _reports_close(comment=comment, by=by, resolution=resolution)
 
 
@@ -837,6 +849,7 @@ def passage_checks_record(*, version: DraftVersion) -> int:
         .select_related("provision")
         .only(
             "pk",
+            "root_id",
             "quote_exact",
             "quote_prefix",
             "quote_suffix",
@@ -847,12 +860,15 @@ def passage_checks_record(*, version: DraftVersion) -> int:
         )
     )
     checks = []
+    touched = set()
     for comment in earlier.iterator(chunk_size=2000):
+        touched.add(comment.root_id or comment.pk)
         check = passage_check_for(comment, current.get(comment.provision.stable_id))
         check.version = version
         checks.append(check)
     # PassageCheck keeps no history (it is a computed mark, not something a person edits).
     PassageCheck.objects.bulk_create(checks, batch_size=2000, ignore_conflicts=True)
+    threads_touch(touched)
     return len(checks)
 
 

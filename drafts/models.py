@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from core.choices import choice_label
 from core.i18n import LocalizedField, localized
 from core.numerals import local_digits
 from stakeholders.policies import version_visibility_filter
@@ -247,6 +248,10 @@ class Provision(models.Model):
         """Say what the next save does; its history row records it (see ``_record_change``)."""
         self._change_kind = kind
         self._caused_by_comment_id = caused_by_comment_id
+
+    def get_kind_display(self) -> str:
+        # Once per language (core.choices): Provision.label is on every reading page.
+        return choice_label(self.Kind, self.kind)
 
     @property
     def label(self) -> str:

@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import revisions
+
 from .models import Membership, Organisation, User
 
 
@@ -27,6 +29,10 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ("active_organisation",)
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        revisions.touch(revisions.PEOPLE)  # a name shown beside comments may have changed
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
@@ -34,6 +40,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "verified", "country")
     search_fields = ("name_en", "name_km", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        revisions.touch(revisions.PEOPLE)  # its name, kind and mark are shown beside comments
 
 
 @admin.register(Membership)

@@ -5,6 +5,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.choices import choice_label
+
 
 class User(AbstractUser):
     """A person. What they may do comes from their memberships, not from the user row."""
@@ -74,6 +76,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_kind_display(self) -> str:
+        # Once per language (core.choices): shown beside every comment of a thread.
+        return choice_label(self.Kind, self.kind)
 
     @property
     def name(self) -> str:

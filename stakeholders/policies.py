@@ -630,6 +630,63 @@ def ensure_can(user, action: str, obj=None) -> None:
         raise PolicyDenied(reason)
 
 
+# --- cached thread fragments ---------------------------------------------------------
+# The article page caches each thread's HTML once per *audience*, not per person:
+# everyone in an audience is shown the same comments of that thread, the same
+# hidden words and the same links to earlier wordings. Action links (reply, edit,
+# report, endorse, hide) are decided per page and laid over the cached HTML.
+
+
+def thread_audience(user, draft, *, wrote: bool, restricted_org_ids: frozenset[int]) -> str:
+    """The audience ``user`` belongs to for one thread of ``draft`` (see ``comment.view``).
+
+    ``wrote``: the user wrote a comment of the thread, or opened it; their own
+    words (restricted, hidden, edited, with their tracking number) are theirs
+    alone, so the audience is the person (whatever their role). ``restricted_org_ids``: the user's
+    organisations that the thread's restricted comments speak for or were
+    written in (``comments.selectors.thread_ties``). Otherwise those who see
+    everything on the draft share one audience, and the rest are told apart
+    only by being a participant and by those organisations.
+    """
+    actor = actor_for(user)
+    participant = "participant" if actor.is_participant else "public"
+    if wrote and actor.is_authenticated:
+        # Before "all": a drafter's own reply carries their tracking number, for them only.
+        everything = "all" if sees_everything_on(actor, draft) else "some"
+        orgs = ",".join(str(pk) for pk in sorted(actor.org_ids))
+        return f"user-{actor.user_id}:{everything}:{participant}:{orgs}"
+    if sees_everything_on(actor, draft):
+        return "all"
+    orgs = ",".join(str(pk) for pk in sorted(restricted_org_ids))
+    return f"{participant}:{orgs}"
+
+
+def comment_action_kind(user, comment) -> tuple:
+    """Everything the ``comment.*`` action rules read of ``comment``, as seen by ``user``.
+
+    Two comments of one version with the same kind get the same answer from
+    ``comment.reply``, ``edit``, ``withdraw``, ``endorse``, ``report`` and
+    ``moderate``, so a page asks the rules once per kind, not once per comment.
+    A rule that starts reading another field of the comment must add it here
+    (tests/comments/test_thread_fragment_cache.py compares the two ways).
+    """
+    actor = actor_for(user)
+    own = actor.is_authenticated and comment.author_id == actor.user_id
+    return (
+        own,
+        actor.is_authenticated and comment.thread_author_id == actor.user_id,
+        comment.visibility,
+        comment.state,
+        comment.parent_id is None,
+        comment.organisation_id == actor.acting_org_id,
+        comment.organisation_id in actor.org_ids,
+        comment.thread_organisation_id in actor.org_ids,
+        # The edit window runs from the moment of posting: only the author's own
+        # comments can be edited, so only theirs need it.
+        comment.created_at if own else None,
+    )
+
+
 def _drafts_of(org_ids, draft: str = "") -> Q:
     """Drafts led by, or drafted with a partner among, ``org_ids``.
 

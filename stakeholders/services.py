@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import revisions
 from core.errors import DomainError, PolicyDenied
 from core.text import clean_user_text
 
@@ -146,6 +147,7 @@ def account_close(*, user: User, by: User) -> User:
         user._history_user = by
         user._change_reason = "Account closed at the person's request"
         user.save()
+        revisions.touch(revisions.PEOPLE)  # the name beside what they wrote
     forget_actor(user)
     return user
 
@@ -215,4 +217,5 @@ def organisation_verify(*, organisation: Organisation, by: User, verified: bool)
         current._history_user = by
         current._change_reason = "Verified by staff" if verified else "Verification withdrawn"
         current.save()
+        revisions.touch(revisions.PEOPLE)  # the verified mark beside its comments
     return current

@@ -34,7 +34,7 @@ from drafts.reading import (
 )
 from stakeholders.policies import can, ensure_can, individuals_may_take_part, why_not
 
-from .. import selectors, services
+from .. import fragments, selectors, services
 from ..forms import (
     CommentForm,
     EditForm,
@@ -162,19 +162,25 @@ def _thread_page(request, place: Place, filters, *, root_id=None):
     )
 
 
+def _article_threads(request, place: Place, filters, *, root_id=None):
+    """The article's threads as cached HTML with this reader's action links laid over."""
+    return fragments.thread_page_html(
+        request,
+        version=place.version,
+        draft=place.draft,
+        filters=filters,
+        page_number=request.GET.get("page") or 1,
+        provision=place.provision,
+        root_id=root_id,
+    )
+
+
 def _article_context(request, place: Place, *, form=None, diff=None, error=None) -> dict:
     filters = selectors.CommentFilters.from_data(request.GET)
     root_id = request.GET.get("thread")
     root_id = int(root_id) if root_id and root_id.isdigit() else None
-    threads = _thread_page(request, place, filters, root_id=root_id)
-    rendered = set()
-
-    def collect(nodes):
-        for node in nodes:
-            rendered.add(node.pk)
-            collect(node.children)
-
-    collect(threads.threads)
+    threads = _article_threads(request, place, filters, root_id=root_id)
+    rendered = threads.comment_ids
     provision = place.provision
     language = shown_language(provision)
     quotes = selectors.quotes_by_provision(
@@ -237,7 +243,7 @@ def article(request, slug, number, stable_id):
     place = _place(request, slug, number, stable_id)
     if is_htmx(request) and request.GET.get("fragment") == "threads":
         filters = selectors.CommentFilters.from_data(request.GET)
-        threads = _thread_page(request, place, filters)
+        threads = _article_threads(request, place, filters)
         return render(
             request,
             "comments/_thread_list.html",

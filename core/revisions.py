@@ -1,0 +1,80 @@
+"""Revision tokens for cached fragments: a service touches a name, readers key on its token.
+
+A cached piece of a page (a thread's HTML, say) is stored under a key that
+includes the current token of every name it depends on ("comments:thread:42").
+A change touches the name: its token is forgotten, the next reader draws a new
+random one, and every fragment stored under the old token is never read again
+(the cache evicts it in time). Freshness never depends on time.
+
+Tokens live in Django's cache (Redis in production, so every web process sees
+the same ones). A token is random rather than a counter so that a cache that
+lost a token (evicted, flushed, restarted) can never hand out an old value
+again and revive a stale fragment.
+
+``touch`` forgets the tokens at once and again after the surrounding transaction
+commits. A reader that rendered between the two from data not yet committed
+stored its fragment under a token the second forget orphans; a reader after the
+commit reads the committed data. Either way no stale fragment is served.
+
+When the cache is unreachable, readers get ``None`` (render without the cache)
+and a touch is logged: Redis restarted empty has no stale fragments to serve.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# A cache that is away or refuses (Redis out of memory under ``noeviction``): the
+# Redis client's errors, and the OS's network errors.
+CACHE_DOWN = (RedisError, ConnectionError, TimeoutError)
+
+# Names and organisations shown beside people's words (on cached threads): touched
+# when an organisation's verification or a person's shown name changes.
+PEOPLE = "people"
+
+_PREFIX = "rev:"
+
+
+def _key(name: str) -> str:
+    return _PREFIX + name
+
+
+def _forget(keys: list[str]) -> None:
+    try:
+        cache.delete_many(keys)
+    except CACHE_DOWN as exc:
+        logger.warning("revision tokens %s not forgotten, the cache is away: %r", keys, exc)
+
+
+def touch(*names: str) -> None:
+    """Say that what ``names`` stand for changed: now, and again once the transaction commits."""
+    keys = [_key(name) for name in names]
+    _forget(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _forget(keys))
+
+
+def current(names: list[str]) -> dict[str, str] | None:
+    """The token of each name (drawing new ones where there are none), or None if the cache is away."""
+    keys = {name: _key(name) for name in names}
+    try:
+        found = cache.get_many(list(keys.values()))
+        missing = [key for key in keys.values() if key not in found]
+        if missing:
+            for key in missing:
+                cache.add(key, uuid.uuid4().hex, timeout=None)
+            # Another reader may have drawn first: everyone keeps the token that won.
+            found.update(cache.get_many(missing))
+    except CACHE_DOWN as exc:
+        logger.warning("revision tokens unavailable, the cache is away: %r", exc)
+        return None
+    if any(key not in found for key in keys.values()):
+        return None
+    return {name: found[key] for name, key in keys.items()}
