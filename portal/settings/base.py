@@ -258,8 +258,11 @@ if PACKET_STORAGE_BUCKET:
         },
     }
 
+# Without Redis (the embedded default) the cache is a folder in data/: the demo's web
+# server, Celery worker and management commands then share one cache, which the
+# thread fragments need (a change made by a task must reach the web's fragments).
 CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://portal")
+    "default": env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")
     if not env.str("REDIS_URL", default="")
     else {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
