@@ -100,6 +100,9 @@ def test_the_results_page_and_the_api_link_to_the_comment_and_name_the_file(
     client.cookies["django_language"] = "km"
     page = client.get("/search/", {"q": "escrow"}).content.decode()
     assert "ឯកសារភ្ជាប់" in page
+    # The labels are the Khmer page's; only the file's English words are marked English.
+    assert '<li class="search-hit search-hit-attachment">' in page
+    assert '<p class="hit-snippet" lang="en">' in page
     hit = api_client_for(c.anonymous).get("/api/v1/search/", {"q": "escrow"}).json()["results"][0]
     assert hit["type"] == "attachment"
     assert hit["url"].endswith(reverse("comments:permalink", args=[comment.pk]))
