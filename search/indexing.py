@@ -6,7 +6,7 @@ provision, a response not given yet). ``SOURCES`` lists, for every source, how
 to read its objects in bulk and which function turns one into rows; the rebuild
 (``search.services``) and the listeners use it, so a new source is one function
 and one ``SOURCES`` entry here, plus its visibility rule in
-``search.selectors.visible_entries``. (Attachment texts are the next one.)
+``search.selectors.visible_entries``.
 
 Text is prepared the same way for both databases: Khmer, written without spaces
 between words, gets a zero-width space at every word boundary ICU finds
@@ -23,7 +23,7 @@ from html import escape
 from django.db.models import QuerySet
 from django.utils import translation
 
-from comments.models import INDIVIDUAL_KIND, Comment, Disposition
+from comments.models import INDIVIDUAL_KIND, Attachment, Comment, Disposition
 from comments.selectors import is_mostly_khmer
 from core.segment import khmer_break_opportunities
 from drafts.models import DraftVersion, Provision
@@ -200,6 +200,47 @@ def response_entries(disposition: Disposition) -> list[Entry]:
     ]
 
 
+# --- files attached to comments ------------------------------------------------------------
+
+
+# PostgreSQL's parser reads "position-paper_v2.pdf" as one token (a file name), so
+# a search for "position" would not find it; a zero-width space after each of these
+# separators makes every part a word on both engines, and shows as nothing.
+FILE_NAME_PARTS = str.maketrans({separator: f"{separator}\u200b" for separator in "._-"})
+
+
+def attachment_entries(attachment: Attachment) -> list[Entry]:
+    """A file attached to a comment: its name and the text read from it when it was attached.
+
+    Found under the comment's rules, like its words (``attachment.download``
+    follows ``comment.view`` and, for a hidden comment, ``comment.view_hidden``):
+    the row carries the comment's visibility fields and facets. An image has no
+    text; its name is still found. The text is what ``comments.attachments`` read
+    from the file; a PDF whose text layer leaves out letters (as many Khmer PDFs
+    made by shaping engines do for subscript consonants) is found only by the
+    words it kept.
+    """
+    comment = attachment.comment
+    disposition = _disposition_of(comment)
+    return [
+        Entry(
+            key=f"attachment:{attachment.pk}:",
+            source=Entry.Source.ATTACHMENT,
+            attachment=attachment,
+            language=(
+                "km"
+                if is_mostly_khmer(attachment.extracted_text or attachment.original_name)
+                else "en"
+            ),
+            disposition=disposition.status if disposition else "",
+            date=attachment.created_at,
+            title=prepare(attachment.original_name).translate(FILE_NAME_PARTS),
+            body=prepare(attachment.extracted_text),
+            **_comment_facets(comment),
+        )
+    ]
+
+
 # --- organisations ------------------------------------------------------------------------
 
 
@@ -245,6 +286,18 @@ SOURCES: dict[str, Source] = {
             ).select_related("comment__organisation", "comment__provision", "comment__version"),
             entries=response_entries,
             entry_field="comment",
+            draft_path="comment__version__draft",
+        ),
+        Source(
+            name=Entry.Source.ATTACHMENT,
+            objects=lambda: Attachment.objects.select_related(
+                "comment__organisation",
+                "comment__provision",
+                "comment__version",
+                "comment__disposition",
+            ),
+            entries=attachment_entries,
+            entry_field="attachment",
             draft_path="comment__version__draft",
         ),
         Source(

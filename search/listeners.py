@@ -23,7 +23,7 @@ Two writes are not single saves:
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from comments.models import Comment, Disposition
+from comments.models import Attachment, Comment, Disposition
 from core.events import emit, listen
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
@@ -46,6 +46,13 @@ def disposition_saved(sender, instance: Disposition, raw=False, **kwargs):
         return
     services.index_objects(Entry.Source.RESPONSE, [instance])
     services.entry_disposition_set(comment_id=instance.comment_id, status=instance.status)
+
+
+@receiver(post_save, sender=Attachment, dispatch_uid="search.attachment_saved")
+def attachment_saved(sender, instance: Attachment, raw=False, **kwargs):
+    if raw:
+        return
+    services.index_objects(Entry.Source.ATTACHMENT, [instance])
 
 
 @receiver(post_save, sender=Provision, dispatch_uid="search.provision_saved")

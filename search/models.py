@@ -26,6 +26,7 @@ class Entry(models.Model):
         COMMENT = "comment", _("Comment")
         RESPONSE = "response", _("Ministry’s response")
         ORGANISATION = "organisation", _("Organisation")
+        ATTACHMENT = "attachment", _("Attachment")
 
     # One row per source object and language: "comment:12:", "provision:40:km".
     key = models.CharField(max_length=80, unique=True)
@@ -46,8 +47,12 @@ class Entry(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # A file attached to a comment; ``comment`` is set too, to the comment it belongs to.
+    attachment = models.ForeignKey(
+        "comments.Attachment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
-    # Who may see a comment or a response, copied from the comment under the
+    # Who may see a comment, a response or an attachment, copied from the comment under the
     # comment's own field names, so the permission module's filters
     # (``comment_visibility_filter``, ``comment_text_filter``) apply to these rows
     # as they are. They are rewritten in the transaction of every save of the

@@ -95,13 +95,18 @@ def visible_entries(user) -> QuerySet[Entry]:
     Provisions of the versions the user may read; comments whose words the user
     may read (a hidden comment's only for its author and those who review it);
     the ministry's responses on the comments the user may see, as the thread
-    pages show them; every organisation (their names are public). The comment
-    filters read the row's copy of the comment's fields (see ``Entry``).
+    pages show them; the files attached to comments whose words the user may
+    read (``attachment.download``: a file goes with its comment's words); every
+    organisation (their names are public). The comment filters read the row's
+    copy of the comment's fields (see ``Entry``).
     """
     readable_versions = DraftVersion.objects.readable_by(user).values("pk")
     return Entry.objects.filter(
         Q(source=Entry.Source.PROVISION, version_id__in=readable_versions)
-        | (Q(source=Entry.Source.COMMENT) & comment_text_filter(user))
+        | (
+            Q(source__in=(Entry.Source.COMMENT, Entry.Source.ATTACHMENT))
+            & comment_text_filter(user)
+        )
         | (Q(source=Entry.Source.RESPONSE) & comment_visibility_filter(user))
         | Q(source=Entry.Source.ORGANISATION)
     )
@@ -377,14 +382,20 @@ def search(*, user, params: SearchParams, per_page: int = PER_PAGE) -> SearchRes
         _counts, ids = facets_and_page(
             entries, order=order, start=(results.page - 1) * per_page, size=per_page
         )
-    rows = Entry.objects.filter(pk__in=ids).select_related(
-        "draft",
-        "version",
-        "provision",
-        "comment__organisation",
-        "comment__version",
-        "comment__provision",
-        "organisation",
+    rows = (
+        Entry.objects.filter(pk__in=ids)
+        .select_related(
+            "draft",
+            "version",
+            "provision",
+            "comment__organisation",
+            "comment__author",
+            "comment__version",
+            "comment__provision",
+            "organisation",
+            "attachment",
+        )
+        .defer("attachment__extracted_text")
     )
     if not query.is_empty:
         rows = engine.with_snippets(rows, query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Entry
@@ -12,6 +13,11 @@ class SearchOrganisationSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
+
+
+class SearchAttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The file's name as it was attached.")
+    url = serializers.URLField(help_text="Where to download it (as whoever may read the comment).")
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -33,6 +39,9 @@ class SearchHitSerializer(serializers.Serializer):
     kind = serializers.CharField(source="entry.kind")
     disposition = serializers.CharField(source="entry.disposition")
     organisation = serializers.SerializerMethodField(allow_null=True)
+    attachment = serializers.SerializerMethodField(
+        allow_null=True, help_text="For a file attached to a comment: which file."
+    )
     date = serializers.DateTimeField(source="entry.date", allow_null=True)
 
     def _absolute(self, path: str) -> str:
@@ -61,6 +70,16 @@ class SearchHitSerializer(serializers.Serializer):
                 reverse("api:organisation-detail", args=[entry.organisation.slug])
             )
         return self._absolute(reverse("api:version-provisions", args=[entry.version_id]))
+
+    @extend_schema_field(SearchAttachmentSerializer(allow_null=True))
+    def get_attachment(self, hit) -> dict | None:
+        entry = hit.entry
+        if entry.source != Entry.Source.ATTACHMENT:
+            return None
+        return {
+            "name": entry.attachment.original_name,
+            "url": self._absolute(reverse("comments:attachment", args=[entry.attachment_id])),
+        }
 
     def get_organisation(self, hit) -> dict | None:
         organisation = hit.entry.comment.organisation if hit.entry.comment_id else None

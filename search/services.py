@@ -52,15 +52,19 @@ def index_version(*, version: DraftVersion) -> int:
 
 
 def entry_disposition_set(*, comment_id: int, status: str) -> None:
-    """A thread's decision changed: its first comment's row is counted under the new one."""
-    Entry.objects.filter(source=Entry.Source.COMMENT, comment_id=comment_id).update(
-        disposition=status
-    )
+    """A thread's decision changed: its first comment's rows (its words and its files) are
+    counted under the new one."""
+    Entry.objects.filter(
+        source__in=(Entry.Source.COMMENT, Entry.Source.ATTACHMENT), comment_id=comment_id
+    ).update(disposition=status)
 
 
 def entry_visibility_copy(*, comment) -> None:
-    """The response to a comment carries the comment's visibility fields too: keep them equal."""
-    Entry.objects.filter(source=Entry.Source.RESPONSE, comment_id=comment.pk).update(
+    """The response to a comment and its attached files carry the comment's visibility fields
+    too: keep them equal, so hiding, withdrawing or restoring a comment reaches them at once."""
+    Entry.objects.filter(
+        source__in=(Entry.Source.RESPONSE, Entry.Source.ATTACHMENT), comment_id=comment.pk
+    ).update(
         visibility=comment.visibility,
         state=comment.state,
         author_id=comment.author_id,

@@ -20,6 +20,7 @@ def seed_portal_pages():
     for fields in seed.PAGES:
         if not Page.objects.filter(slug=fields["slug"]).exists():
             Page.objects.create(**fields)
+    importlib.import_module("public.migrations.0003_accessibility_known_gaps").revise(Page)
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +47,9 @@ class Round:
 
 
 @pytest.fixture
-def round_(consultation, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def round_(consultation):
+    # The process's own media folder, not one per test: a Celery worker started earlier in
+    # the session writes there, and open data it builds for this round must be readable.
     c = consultation
 
     def post(body, by=None, **kwargs):
