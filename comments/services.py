@@ -949,21 +949,25 @@ def _posted_in_window(window: RateWindow) -> int:
 
 
 def _redis_of(cache):
-    """The Redis client behind Django's Redis cache, or None for any other cache.
+    """The Redis cache and its client behind ``cache``, or (cache, None) for any other cache.
 
-    Through it the limits read every window in one MGET and count a post in one
-    pipeline, instead of a round trip per window and per step.
+    Through the client the limits read every window in one MGET and count a post
+    in one transaction, instead of a round trip per window and per step.
     """
+    from django.core.cache import DEFAULT_CACHE_ALIAS, caches
     from django.core.cache.backends.redis import RedisCache
+    from django.utils.connection import ConnectionProxy
 
+    if isinstance(cache, ConnectionProxy):  # django.core.cache.cache stands for the default
+        cache = caches[DEFAULT_CACHE_ALIAS]
     if not isinstance(cache, RedisCache):
-        return None
-    return cache._cache.get_client(write=True)
+        return cache, None
+    return cache, cache._cache.get_client(write=True)
 
 
 def _used_in_cache(cache, windows: list[RateWindow]) -> list[int]:
     """The posts counted in each window (0 where nothing was counted yet)."""
-    client = _redis_of(cache)
+    cache, client = _redis_of(cache)
     if client is None:
         return [cache.get(window.key) or 0 for window in windows]
     # Django's Redis cache stores whole numbers as plain Redis integers, so INCR and
@@ -973,7 +977,7 @@ def _used_in_cache(cache, windows: list[RateWindow]) -> list[int]:
 
 
 def _count_in_cache(cache, windows: list[RateWindow]) -> None:
-    client = _redis_of(cache)
+    cache, client = _redis_of(cache)
     if client is None:
         for window in windows:
             cache.add(window.key, 0, timeout=window.period + 60)
