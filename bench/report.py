@@ -30,6 +30,10 @@ HTTP_TARGETS = {
         "p95 ≤ 30 ms at 100/s",
         lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 30 and s["ok"] == s["requests"],
     ),
+    "thread API, 5,000 comments": (
+        "p95 ≤ 150 ms",
+        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
+    ),
     "posting, 100/s": (
         "≥ 100/s, no error",
         lambda s: s["ok"] == s["requests"] and s["ok_rps"] >= 0.98 * (s["target_rate"] or 100),

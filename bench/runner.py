@@ -293,6 +293,16 @@ def load_plan(targets: dict, run_id: str, quick: bool) -> list[dict]:
             },
             {"name": "comment API list, 100/s", "mode": "rate", "rate": 100, "requests": get(api)},
         ]
+    threads_api = targets["articles"]["big"]["api_threads"]
+    if threads_api:
+        scenarios.append(
+            {
+                "name": "thread API, 5,000 comments",
+                "mode": "closed",
+                "concurrency": 4,
+                "requests": get(threads_api),
+            }
+        )
     if targets.get("posting"):
         posts_rate = int(100 * seconds)
         scenarios += [

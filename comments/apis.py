@@ -17,18 +17,22 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, permissions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import idempotency
-from core.api_errors import PortalAPIMixin
+from core.api_errors import Pagination, PortalAPIMixin
 from core.errors import DomainError
+from core.renderers import ORJSONRenderer
 from drafts import selectors as draft_selectors
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
 
 from . import selectors, services
+from .api_rows import ROW_FIELDS, RowShaper
 from .attachments import attachment_response
 from .matrix import response_matrix
 from .models import Comment, Disposition, Endorsement, Visibility
@@ -50,6 +54,65 @@ from .trace import changes_from_comments
 
 # --- reading -----------------------------------------------------------------------
 
+# The comment lists answer in JSON through orjson (the same content, faster); the
+# browsable API stays for people trying the API in a browser.
+LIST_RENDERERS = [ORJSONRenderer, BrowsableAPIRenderer]
+
+
+class ThreadOrderPagination(Pagination):
+    """Numbered pages, as on every list; in the thread order, also a cursor for deep pages.
+
+    ``?page=`` counts the rows and skips to the page (OFFSET), which grows with
+    the page's depth. ``?cursor=`` (empty for the first page, then the ``next``
+    and ``previous`` links) continues after the last thread path seen instead:
+    every page costs the same, and the answer has no ``count``. Only the thread
+    order (the default) pages by cursor; with another ``ordering`` pages are
+    numbered.
+    """
+
+    cursor_query_param = "cursor"
+
+    class Cursor(CursorPagination):
+        ordering = selectors.SORTS["thread"]
+        page_size = Pagination.page_size
+        page_size_query_param = Pagination.page_size_query_param
+        max_page_size = Pagination.max_page_size
+
+    def _by_cursor(self, request) -> bool:
+        return self.cursor_query_param in request.query_params and request.query_params.get(
+            "ordering", "thread"
+        ) in ("", "thread")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.cursor = self.Cursor() if self._by_cursor(request) else None
+        if self.cursor is not None:
+            return self.cursor.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.cursor is not None:
+            return self.cursor.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["required"] = ["results"]
+        paged["properties"]["count"]["description"] = "Left out of pages asked for by cursor."
+        return paged
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page by cursor in the thread order: empty for the first page, "
+                "then follow `next`; the answer has no `count`.",
+                "schema": {"type": "string"},
+            },
+        ]
+
 
 def _count(queryset, key: str):
     counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
@@ -57,7 +120,21 @@ def _count(queryset, key: str):
 
 
 def comment_rows(user, draft=None):
-    """Comments ``user`` may see, with everything the serializer shows, in a fixed query count.
+    """Comments ``user`` may see, with everything the serializer shows, in a fixed query count."""
+    return (
+        counted_comments(user, draft)
+        .select_related(
+            "provision", "author", "organisation", "disposition", "disposition__responded_by"
+        )
+        .prefetch_related(selectors.attachments_prefetch())
+        # The serializer needs the provision's id and label, not its text, and never
+        # shows the text commented on: leaving them out keeps each row narrow.
+        .defer("provision__text_en", "provision__text_km", "provision_text_at_posting")
+    )
+
+
+def counted_comments(user, draft=None):
+    """Comments ``user`` may see, with their endorsement and visible reply counts.
 
     Counts are made here, under the same visibility rule: a reply the user may
     not see is not counted either.
@@ -71,22 +148,10 @@ def comment_rows(user, draft=None):
         mine = Exists(active_endorsements.filter(organisation_id=acting_org_id))
     else:
         mine = Value(False, output_field=BooleanField())
-    return (
-        Comment.objects.filter(visible)
-        .select_related(
-            "provision", "author", "organisation", "disposition", "disposition__responded_by"
-        )
-        .prefetch_related(selectors.attachments_prefetch())
-        # The serializer needs the provision's id and label, not its text, and never
-        # shows the text commented on: leaving them out keeps each row narrow.
-        .defer("provision__text_en", "provision__text_km", "provision_text_at_posting")
-        .annotate(
-            endorsement_count=_count(active_endorsements, "comment"),
-            endorsed_by_my_organisation=mine,
-            reply_count=_count(
-                Comment.objects.filter(parent=OuterRef("pk")).filter(visible), "parent"
-            ),
-        )
+    return Comment.objects.filter(visible).annotate(
+        endorsement_count=_count(active_endorsements, "comment"),
+        endorsed_by_my_organisation=mine,
+        reply_count=_count(Comment.objects.filter(parent=OuterRef("pk")).filter(visible), "parent"),
     )
 
 
@@ -140,9 +205,7 @@ class CommentFilter(filters.FilterSet):
 
     version = IdFilter(field_name="version_id", help_text="A version's id.")
     draft = filters.CharFilter(field_name="version__draft__slug", help_text="A draft's slug.")
-    provision = filters.CharFilter(
-        field_name="provision__stable_id", help_text="A provision's stable id."
-    )
+    provision = filters.CharFilter(method="filter_provision", help_text="A provision's stable id.")
     kind = filters.ChoiceFilter(choices=Comment.Kind.choices)
     organisation = filters.CharFilter(
         field_name="organisation__slug", help_text="The slug of the organisation that posted."
@@ -174,6 +237,19 @@ class CommentFilter(filters.FilterSet):
         model = Comment
         fields = []
 
+    def filter_provision(self, queryset, name, value):
+        """The provision's ids are looked up first (in the version asked for, if any).
+
+        Filtering on the ids lets the database walk the comments of one provision
+        in thread order and stop at the page, instead of joining the provisions
+        and sorting every visible comment of the version first.
+        """
+        provisions = Provision.objects.filter(stable_id=value)
+        version = self.form.cleaned_data.get("version")
+        if version is not None:
+            provisions = provisions.filter(version_id=version)
+        return queryset.filter(provision_id__in=list(provisions.values_list("pk", flat=True)))
+
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(*ORDERINGS[value])
 
@@ -196,7 +272,8 @@ class CommentWriteMixin:
         comment.endorsement_count = 0
         comment.endorsed_by_my_organisation = False
         comment.reply_count = 0
-        attach_versions([comment])
+        if not Comment.version.is_cached(comment):
+            attach_versions([comment])
         return CommentSerializer(comment, context={"request": self.request}).data
 
     def create_once(self, perform, status_code=status.HTTP_201_CREATED):
@@ -225,6 +302,14 @@ class CommentWriteMixin:
         return Response(data, status=status_code)
 
     def acting_organisation(self):
+        """The organisation the user acts for, read only when the request names one.
+
+        The write serializers compare it with the one named (and refuse another);
+        a request that names none needs nothing read here.
+        """
+        data = self.request.data
+        if not isinstance(data, dict) or not {"organisation", "organisation_id"} & set(data):
+            return None
         org_id = actor_for(self.request.user).acting_org_id
         return Organisation.objects.filter(pk=org_id).first() if org_id else None
 
@@ -254,14 +339,17 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
     filter_backends = [filters.DjangoFilterBackend]
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
+    pagination_class = ThreadOrderPagination
+    renderer_classes = LIST_RENDERERS
+
     def get_queryset(self):
-        return comment_rows(self.request.user).order_by(*ORDERINGS["thread"])
+        return counted_comments(self.request.user).order_by(*ORDERINGS["thread"])
 
     def list(self, request, *args, **kwargs):
-        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
-        attach_versions(page)
-        data = CommentSerializer(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
+        rows = self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS)
+        shaper = RowShaper(request)
+        page = shaper.rows(list(self.paginate_queryset(rows)))
+        return self.get_paginated_response([shaper.comment(row) for row in page])
 
     def post(self, request):
         acting = self.acting_organisation()
@@ -270,18 +358,17 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
         )
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        version = draft_selectors.readable_version(user=request.user, pk=data["version"])
-        if version is None:
-            raise DomainError(_("There is no such version."), field="version")
-        provision = (
-            Provision.objects.for_reading(version).filter(stable_id=data["provision"]).first()
+        provision = draft_selectors.readable_provision(
+            user=request.user, version_pk=data["version"], stable_id=data["provision"]
         )
         if provision is None:
+            if draft_selectors.readable_version(user=request.user, pk=data["version"]) is None:
+                raise DomainError(_("There is no such version."), field="version")
             raise DomainError(_("That provision is not part of this version."), field="provision")
         return self.create_once(
             lambda: services.comment_create(
                 by=request.user,
-                version=version,
+                version=provision.version,
                 provision=provision,
                 body=data["body"],
                 kind=data["kind"],
@@ -326,25 +413,28 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
     serializer_class = CommentThreadSerializer
     filterset_class = CommentFilter
     filter_backends = [filters.DjangoFilterBackend]
+    pagination_class = ThreadOrderPagination
+    renderer_classes = LIST_RENDERERS
 
     def get_queryset(self):
         return (
-            comment_rows(self.request.user)
+            counted_comments(self.request.user)
             .filter(parent__isnull=True)
             .order_by(*ORDERINGS["thread"])
         )
 
     def list(self, request, *args, **kwargs):
-        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        roots = self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS)
+        page = list(self.paginate_queryset(roots))
         replies = list(
-            comment_rows(request.user)
-            .filter(root_id__in=[c.pk for c in page])
+            counted_comments(request.user)
+            .filter(root_id__in=[row["id"] for row in page])
             .order_by("thread_path", "pk")
+            .values(*ROW_FIELDS)
         )
-        attach_versions([*page, *replies])
-        selectors.nest(page, replies)
-        data = CommentThreadSerializer(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
+        shaper = RowShaper(request)
+        rows = shaper.rows([*page, *replies])
+        return self.get_paginated_response(shaper.threads(rows[: len(page)], rows[len(page) :]))
 
 
 @extend_schema_view(

@@ -587,6 +587,17 @@ def subtree(*, user, comment: Comment) -> Node | None:
     return build_forest(comments[:1], comments[1:], user=user, version=version)[0]
 
 
+def posted_thread(*, user, comment: Comment, version: DraftVersion) -> Node:
+    """A comment its author has just posted, as a thread of one, from the service's object.
+
+    Nothing is read again: a new comment has no replies, endorsements or passage
+    checks yet, and the service returned it with its disposition and files.
+    """
+    comment.active_endorsements = []
+    comment.later_checks = []
+    return build_forest([comment], [], user=user, version=version)[0]
+
+
 @dataclass(frozen=True)
 class Revision:
     """One wording of a comment, as it stood from ``since`` (its body, and proposed text)."""

@@ -101,6 +101,27 @@ def readable_version(*, user, pk, count_comments: bool = False) -> DraftVersion 
     return versions.first()
 
 
+def readable_provision(*, user, version_pk, stable_id: str) -> Provision | None:
+    """The provision ``stable_id`` of version ``version_pk``, with the version and its draft,
+    if ``user`` may read the version and the provision is not removed; None otherwise.
+
+    One query (what posting a comment needs to know before anything else).
+    """
+    try:
+        version_pk = int(version_pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < version_pk < 2**63:
+        return None
+    readable = DraftVersion.objects.readable_by(user).filter(pk=version_pk).values("pk")
+    return (
+        Provision.objects.select_related("version__draft")
+        .filter(version_id__in=readable, stable_id=stable_id, removed_at__isnull=True)
+        .order_by("position")
+        .first()
+    )
+
+
 def with_comment_counts(versions: QuerySet[DraftVersion], *, user) -> QuerySet[DraftVersion]:
     """Annotate ``comment_count``: the comments on each version that ``user`` may see.
 

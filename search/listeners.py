@@ -34,7 +34,9 @@ from .models import Entry
 
 @receiver(post_save, sender=Comment, dispatch_uid="search.comment_saved")
 def comment_saved(sender, instance: Comment, update_fields=None, raw=False, **kwargs):
-    if raw or (update_fields is not None and set(update_fields) <= {"thread_path"}):
+    if raw or (
+        update_fields is not None and set(update_fields) <= {"thread_path", "tracking_number"}
+    ):
         return  # a fixture load, or the second half of posting: no words changed
     services.index_objects(Entry.Source.COMMENT, [instance])
     services.entry_visibility_copy(comment=instance)

@@ -127,12 +127,18 @@ def drafting_org_ids(draft) -> frozenset[int]:
     return cached
 
 
+def _has_role_on(actor: Actor, role: str, draft) -> bool:
+    # Someone who holds the role nowhere holds it on this draft: the draft's
+    # drafting partners (a query when not prefetched) are read only for the others.
+    return actor.has_role(role) and actor.has_role(role, drafting_org_ids(draft))
+
+
 def is_drafter_of(actor: Actor, draft) -> bool:
-    return actor.is_staff or actor.has_role(Membership.Role.DRAFTER, drafting_org_ids(draft))
+    return actor.is_staff or _has_role_on(actor, Membership.Role.DRAFTER, draft)
 
 
 def is_moderator_of(actor: Actor, draft) -> bool:
-    return actor.is_staff or actor.has_role(Membership.Role.MODERATOR, drafting_org_ids(draft))
+    return actor.is_staff or _has_role_on(actor, Membership.Role.MODERATOR, draft)
 
 
 def sees_everything_on(actor: Actor, draft) -> bool:
@@ -430,12 +436,18 @@ def _comment_edit(actor, comment):
         return _("Only the author may edit a comment.")
     if comment.state != "active":
         return _("A withdrawn or hidden comment cannot be edited.")
-    window = settings.PORTAL["COMMENT_EDIT_WINDOW_MINUTES"]
-    if timezone.now() - comment.created_at > timezone.timedelta(minutes=window):
+    if not _within_edit_window(comment):
         return _("Comments can be edited only within %(minutes)s minutes of posting.") % {
-            "minutes": window
+            "minutes": settings.PORTAL["COMMENT_EDIT_WINDOW_MINUTES"]
         }
     return _need_open(comment.version)
+
+
+def _within_edit_window(comment) -> bool:
+    from django.conf import settings
+
+    window = timezone.timedelta(minutes=settings.PORTAL["COMMENT_EDIT_WINDOW_MINUTES"])
+    return timezone.now() - comment.created_at <= window
 
 
 @rule("comment.withdraw")
@@ -630,6 +642,59 @@ def ensure_can(user, action: str, obj=None) -> None:
         raise PolicyDenied(reason)
 
 
+def comment_kind(actor: Actor, comment) -> tuple:
+    """What the ``comment.*`` rules read of ``comment`` when ``actor`` asks, as one key.
+
+    Two comments of the same kind get the same answer (and the same reason) from
+    every comment rule, so a list decides each rule once per kind of row rather
+    than once per row (``CommentDecisions``). Comments of one version share its
+    consultation dates, its draft and its drafters. A rule that starts reading
+    something else of a comment must add it here; the parity test in
+    tests/stakeholders/test_comment_decisions.py compares both ways.
+    """
+    mine = comment.author_id == actor.user_id
+    return (
+        comment.version_id,
+        comment.visibility,
+        comment.state,
+        comment.parent_id is None,
+        comment.kind == "amendment" and bool(comment.proposed_text),
+        mine,
+        comment.thread_author_id == actor.user_id,
+        comment.organisation_id == actor.acting_org_id,
+        comment.organisation_id in actor.org_ids,
+        comment.thread_organisation_id in actor.org_ids,
+        mine and _within_edit_window(comment),
+    )
+
+
+class CommentDecisions:
+    """The comment rules' answers for one reader over many comments, one per kind of comment.
+
+    ``why_not`` and ``can`` answer as the functions of the same names do; each
+    rule runs once for each kind of comment (``comment_kind``), and the first
+    comment of a kind stands for the others.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self.actor = actor_for(user)
+        self._reasons: dict[tuple, str | None] = {}
+
+    def why_not(self, action: str, comment) -> str | None:
+        if not action.startswith("comment."):
+            raise KeyError(f"{action!r} is not a comment rule; ask why_not() directly.")
+        key = (action, comment_kind(self.actor, comment))
+        try:
+            return self._reasons[key]
+        except KeyError:
+            reason = self._reasons[key] = why_not(self.user, action, comment)
+            return reason
+
+    def can(self, action: str, comment) -> bool:
+        return self.why_not(action, comment) is None
+
+
 # --- cached thread fragments ---------------------------------------------------------
 # The article page caches each thread's HTML once per *audience*, not per person:
 # everyone in an audience is shown the same comments of that thread, the same
@@ -664,27 +729,14 @@ def thread_audience(user, draft, *, wrote: bool, restricted_org_ids: frozenset[i
 def comment_action_kind(user, comment) -> tuple:
     """Everything the ``comment.*`` action rules read of ``comment``, as seen by ``user``.
 
-    Two comments of one version with the same kind get the same answer from
-    ``comment.reply``, ``edit``, ``withdraw``, ``endorse``, ``report`` and
-    ``moderate``, so a page asks the rules once per kind, not once per comment.
-    A rule that starts reading another field of the comment must add it here
+    The rules' own key (``comment_kind``), plus, on one's own comments, the moment of
+    posting: the page prints the minutes left to edit, which differ comment by comment.
+    A page asks the rules once per kind, not once per comment
     (tests/comments/test_thread_fragment_cache.py compares the two ways).
     """
     actor = actor_for(user)
     own = actor.is_authenticated and comment.author_id == actor.user_id
-    return (
-        own,
-        actor.is_authenticated and comment.thread_author_id == actor.user_id,
-        comment.visibility,
-        comment.state,
-        comment.parent_id is None,
-        comment.organisation_id == actor.acting_org_id,
-        comment.organisation_id in actor.org_ids,
-        comment.thread_organisation_id in actor.org_ids,
-        # The edit window runs from the moment of posting: only the author's own
-        # comments can be edited, so only theirs need it.
-        comment.created_at if own else None,
-    )
+    return (*comment_kind(actor, comment), comment.created_at if own else None)
 
 
 def _drafts_of(org_ids, draft: str = "") -> Q:

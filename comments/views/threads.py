@@ -275,8 +275,12 @@ def _form_fragment(request, place, form, *, diff=None, error=None, status=200):
     return response
 
 
-def _post_once(request, form, perform, **extra) -> Comment:
-    """Post a comment once per form token: a form sent again answers with the first comment."""
+def _post_once(request, form, perform, **extra) -> tuple[Comment, bool]:
+    """Post a comment once per form token: a form sent again answers with the first comment.
+
+    Returns the comment and whether it was posted now (the service's own object)
+    rather than found again for a form sent twice.
+    """
     made = []
 
     def run():
@@ -291,7 +295,9 @@ def _post_once(request, form, perform, **extra) -> Comment:
         data={**data, **extra},
         perform=run,
     )
-    return made[0] if made else Comment.objects.get(pk=outcome.object_id)
+    if made:
+        return made[0], True
+    return Comment.objects.get(pk=outcome.object_id), False
 
 
 @require_POST
@@ -341,7 +347,7 @@ def create(request, slug, number, stable_id):
         data = form.cleaned_data
         try:
             quote_language = request.POST.get("quote_language") or "en"
-            comment = _post_once(
+            comment, fresh = _post_once(
                 request,
                 form,
                 lambda: services.comment_create(
@@ -370,7 +376,12 @@ def create(request, slug, number, stable_id):
             if saved is not None:  # the draft it was written from is posted now
                 services.comment_draft_discard(comment_draft=saved, by=request.user)
             if is_htmx(request):
-                node = selectors.subtree(user=request.user, comment=comment)
+                if fresh:
+                    node = selectors.posted_thread(
+                        user=request.user, comment=comment, version=place.version
+                    )
+                else:  # the same form sent again: the thread as it stands now
+                    node = selectors.subtree(user=request.user, comment=comment)
                 html = render_to_string(
                     "comments/_new_thread.html",
                     {
@@ -630,7 +641,7 @@ def comment_action(request, pk, action_name):
     if form.is_valid():
         try:
             if action.name == "reply":
-                result = _post_once(
+                result, _fresh = _post_once(
                     request, form, lambda: action.perform(comment, request.user, form.cleaned_data)
                 )
             else:
