@@ -154,6 +154,10 @@ class CommentSerializer(serializers.ModelSerializer):
         help_text="Attached files; withheld with the words of a hidden comment."
     )
     permissions = serializers.SerializerMethodField()
+    tracking_number = serializers.SerializerMethodField(
+        help_text="The receipt's number (first comments and replies posted since receipts "
+        "began): given to the comment's author and the draft's drafters, null for others."
+    )
 
     class Meta:
         model = Comment
@@ -189,6 +193,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "disposition",
             "attachments",
             "permissions",
+            "tracking_number",
         ]
         read_only_fields = fields
 
@@ -232,6 +237,18 @@ class CommentSerializer(serializers.ModelSerializer):
 
     def get_proposed_text(self, comment) -> str:
         return "" if self._withheld(comment) else comment.proposed_text
+
+    def get_tracking_number(self, comment) -> str | None:
+        """The author's own number; for anyone else the rule depends only on the draft,
+        so it is decided once per draft, not per row."""
+        user = self._user()
+        if user is not None and user.is_authenticated and comment.author_id == user.pk:
+            return comment.tracking_number
+        decided = self.context.setdefault("_finds_by_receipt", {})
+        draft_id = comment.version.draft_id
+        if draft_id not in decided:
+            decided[draft_id] = can(user, "comment.find_by_receipt", comment)
+        return comment.tracking_number if decided[draft_id] else None
 
     def get_proposed_text_km(self, comment) -> str:
         return "" if self._withheld(comment) else comment.proposed_text_km

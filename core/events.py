@@ -32,6 +32,8 @@ Events, their payloads and who listens (an event nobody listens to is not emitte
 - ``version.closed``: version_id (packets; notifications; public: open data)
 - ``packet.requested``: packet_id (packets: enqueue the build)
 - ``packet.ready`` / ``packet.failed``: packet_id (notifications)
+- ``comment.submitted``: comment_id (comments: the author's receipt)
+- ``account.email``: account_email_id (stakeholders: send allauth's stored email once)
 """
 
 from __future__ import annotations

@@ -70,3 +70,31 @@ def test_the_list_filters_general_comments(consultation, api_client_for):
     assert [row["body"] for row in general] == ["General."]
     on_provisions = client.get(URL, {"version": c.version.pk, "general": "false"}).json()
     assert [row["body"] for row in on_provisions["results"]] == ["On the article."]
+
+
+def test_the_tracking_number_is_for_the_author_and_the_drafters(consultation, api_client_for):
+    c = consultation
+    posted = api_client_for(c.individual).post(
+        URL, {"version": c.version.pk, "body": "Numbered."}, format="json"
+    )
+    number = Comment.objects.get(pk=posted.json()["id"]).tracking_number
+    assert number and posted.json()["tracking_number"] == number
+    url = reverse("api:comment-detail", args=[posted.json()["id"]])
+    assert api_client_for(c.drafter).get(url).json()["tracking_number"] == number
+    assert api_client_for(c.stakeholder_b).get(url).json()["tracking_number"] is None
+    assert api_client_for(None).get(url).json()["tracking_number"] is None
+
+
+def test_the_openapi_schema_describes_the_new_fields(client, db):
+    spec = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schemas = spec["components"]["schemas"]
+    comment = schemas["Comment"]["properties"]
+    for name in ("general", "proposed_text_km", "tracking_number", "individual", "attachments"):
+        assert name in comment, name
+    assert comment["provision"].get("nullable") or "oneOf" in comment["provision"]
+    create = schemas["CommentCreateRequest"]
+    assert "provision" not in create.get("required", [])
+    assert "proposed_text_km" in create["properties"]
+    assert "new_article" in str(spec)
+    parameters = spec["paths"]["/api/v1/comments/"]["get"]["parameters"]
+    assert "general" in [p["name"] for p in parameters]
