@@ -221,3 +221,22 @@ def test_a_general_comment_cannot_be_said_addressed_by_an_article_edit(consultat
             provision=working.provisions.get(stable_id=c.article.stable_id),
             by=c.drafter,
         )
+
+
+def test_the_receipt_of_a_new_article_copies_both_texts(consultation, proposal):
+    from comments.receipts import build_receipt
+
+    message = build_receipt(Comment.objects.get(pk=proposal.pk))
+    assert "New article after Article 1" in message.body
+    assert proposal.proposed_text in message.body
+    assert proposal.proposed_text_km in message.body
+
+
+def test_the_receipt_of_a_general_comment_says_the_whole_draft(consultation):
+    from comments.receipts import build_receipt
+
+    c = consultation
+    comment = services.comment_create(
+        by=c.individual, version=c.version, provision=None, body="Overall."
+    )
+    assert "On: The whole draft" in build_receipt(comment).body
