@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError, PolicyDenied, http_status_for
-from core.web import with_retry_after
+from core.web import is_htmx, with_retry_after
 from drafts.reading import consultation_status
 from stakeholders.policies import why_not
 
@@ -103,6 +103,8 @@ def general(request, slug, number):
         "prev_url": _prev_url(request, threads),
         "show_article": False,
     }
+    if request.method == "GET" and is_htmx(request) and request.GET.get("fragment") == "threads":
+        return render(request, "comments/_thread_list.html", context)  # "more" of the pager
     status = http_status_for(failure) if failure is not None else 200
     if form is not None and form.errors and failure is None:
         status = 400

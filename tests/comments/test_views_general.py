@@ -132,3 +132,19 @@ def test_the_new_article_page_in_khmer(consultation, client_for):
     page = client_for(c.stakeholder_b).get(url, HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert 'lang="km"' in page
     assert "Propose a new article" not in page
+
+
+def test_the_pager_asks_for_more_general_threads_as_a_fragment(consultation, client_for, settings):
+    c = consultation
+    settings.PORTAL = {**settings.PORTAL, "COMMENTS_PER_PAGE": 1}
+    post_comment(c, provision=None, body="First general", minutes_ago=2)
+    post_comment(c, provision=None, body="Second general", minutes_ago=1)
+    response = client_for(None).get(
+        _general_url(c), {"page": 2, "fragment": "threads"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    # One thread per page: the second page holds the one the first page did not.
+    assert ("Second general" in html) != ("First general" in html)
+    assert html.count('<article class="comment') == 1
