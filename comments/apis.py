@@ -206,6 +206,11 @@ class CommentFilter(filters.FilterSet):
     version = IdFilter(field_name="version_id", help_text="A version's id.")
     draft = filters.CharFilter(field_name="version__draft__slug", help_text="A draft's slug.")
     provision = filters.CharFilter(method="filter_provision", help_text="A provision's stable id.")
+    general = filters.BooleanFilter(
+        field_name="provision",
+        lookup_expr="isnull",
+        help_text="true: only comments on the whole draft; false: only those on a provision.",
+    )
     kind = filters.ChoiceFilter(choices=Comment.Kind.choices)
     organisation = filters.CharFilter(
         field_name="organisation__slug", help_text="The slug of the organisation that posted."
@@ -326,8 +331,10 @@ class CommentWriteMixin:
     post=extend_schema(
         tags=["comments"],
         summary="Post a comment",
-        description="Start a thread on a provision of a version open for consultation. It "
-        "speaks for the organisation you act for; naming another one is refused.",
+        description="Start a thread on a provision of a version open for consultation, on "
+        "the whole draft (no `provision`), or propose a new article after a provision "
+        "(`kind` `new_article`). It speaks for the organisation you act for; naming another "
+        "one is refused.",
         request=CommentCreateSerializer,
         parameters=[idempotency.header_parameter()],
         responses={201: CommentSerializer},
@@ -358,17 +365,26 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
         )
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        provision = draft_selectors.readable_provision(
-            user=request.user, version_pk=data["version"], stable_id=data["provision"]
-        )
-        if provision is None:
-            if draft_selectors.readable_version(user=request.user, pk=data["version"]) is None:
+        if data.get("provision"):
+            provision = draft_selectors.readable_provision(
+                user=request.user, version_pk=data["version"], stable_id=data["provision"]
+            )
+            if provision is None:
+                if draft_selectors.readable_version(user=request.user, pk=data["version"]) is None:
+                    raise DomainError(_("There is no such version."), field="version")
+                raise DomainError(
+                    _("That provision is not part of this version."), field="provision"
+                )
+            version = provision.version
+        else:
+            provision = None  # no provision: a general comment, on the whole draft
+            version = draft_selectors.readable_version(user=request.user, pk=data["version"])
+            if version is None:
                 raise DomainError(_("There is no such version."), field="version")
-            raise DomainError(_("That provision is not part of this version."), field="provision")
         return self.create_once(
             lambda: services.comment_create(
                 by=request.user,
-                version=provision.version,
+                version=version,
                 provision=provision,
                 body=data["body"],
                 kind=data["kind"],
@@ -376,6 +392,7 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
                 quote_exact=data.get("quote_exact", ""),
                 quote_language=data["quote_language"],
                 proposed_text=data.get("proposed_text", ""),
+                proposed_text_km=data.get("proposed_text_km", ""),
                 # Sent as multipart/form-data, the files of the ``attachments`` field.
                 attachments=request.FILES.getlist("attachments"),
             )

@@ -63,7 +63,8 @@ def idempotency_field():
 class CommentForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=Comment.Kind.choices,
+        # A new article has a form of its own (``NewArticleForm``): two texts, no quote.
+        choices=[c for c in Comment.Kind.choices if c[0] != Comment.Kind.NEW_ARTICLE],
         initial=Comment.Kind.COMMENT,
         widget=forms.RadioSelect,
     )
@@ -217,3 +218,48 @@ class ParticipationForm(forms.Form):
             "members of organisations may comment and reply; what individuals already wrote stays."
         ),
     )
+
+
+class GeneralCommentForm(ServiceErrorsMixin, forms.Form):
+    """A comment or question on the whole draft (no article, so no quote and no proposed text)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(Comment.Kind.COMMENT, _("Comment")), (Comment.Kind.QUESTION, _("Question"))],
+        initial=Comment.Kind.COMMENT,
+        widget=forms.RadioSelect,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=Visibility.choices,
+        initial=Visibility.PUBLIC,
+        widget=VisibilityChoice,
+    )
+    body = _body_field()
+    idempotency_key = idempotency_field()
+
+
+class NewArticleForm(ServiceErrorsMixin, forms.Form):
+    """A proposal for a new article after a provision: why, and its text in one or both languages."""
+
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=Visibility.choices,
+        initial=Visibility.PUBLIC,
+        widget=VisibilityChoice,
+    )
+    body = _body_field(_("Why this article is needed"))
+    proposed_text = forms.CharField(
+        label=_("Text of the new article in English"),
+        required=False,
+        max_length=settings.PORTAL["COMMENT_MAX_LENGTH"] * 3,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),
+    )
+    proposed_text_km = forms.CharField(
+        label=_("Text of the new article in Khmer"),
+        required=False,
+        max_length=settings.PORTAL["COMMENT_MAX_LENGTH"] * 3,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "km"}),
+        help_text=_("Give the text in English, in Khmer or in both."),
+    )
+    idempotency_key = idempotency_field()

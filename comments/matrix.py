@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from stakeholders.policies import comment_record_filter, comment_visibility_filter
@@ -74,7 +74,8 @@ def _top_level_comments(*, version, user=None, reader: Q | None = None):
             "disposition__responded_by",
             "disposition__applied_in_version",
         )
-        .order_by("provision__position", "created_at", "pk")
+        # General comments (on no provision) first, as the whole draft comes before its parts.
+        .order_by(F("provision__position").asc(nulls_first=True), "created_at", "pk")
     )
 
 
@@ -94,14 +95,16 @@ def _row(number: int, comment: Comment) -> MatrixRow:
     disposition = getattr(comment, "disposition", None)
     superseded = superseded_text(disposition)
     text = comment.proposed_text if comment.kind == Comment.Kind.AMENDMENT else comment.body
+    if comment.kind == Comment.Kind.NEW_ARTICLE:
+        text = "\n\n".join(t for t in (comment.proposed_text, comment.proposed_text_km) if t)
     status = disposition.status if disposition else Disposition.Status.PENDING
     return MatrixRow(
         number=number,
         comment_id=comment.pk,
         organisation_name=comment.speaker_name,
         organisation_kind=comment.speaker_kind,
-        article_label=comment.provision.label,
-        article_stable_id=comment.provision.stable_id,
+        article_label=comment.target_label,
+        article_stable_id=comment.provision.stable_id if comment.provision_id else "",
         kind=comment.get_kind_display(),
         text=text,
         quote=comment.quote_exact,

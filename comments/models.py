@@ -25,6 +25,8 @@ class Visibility(models.TextChoices):
 # organisation's kind would stand: pages, API, matrix, packets, statistics.
 INDIVIDUAL_KIND = "individual"
 INDIVIDUAL_LABEL = _("Individual")
+# What a general comment is on, where a provision's label would stand.
+WHOLE_DRAFT_LABEL = _("The whole draft")
 
 
 class RoundParticipation(models.Model):
@@ -57,7 +59,12 @@ class RoundParticipation(models.Model):
 
 
 class Comment(models.Model):
-    """A comment, question or proposed amendment on one provision of one version.
+    """A comment, question or proposed amendment on one version of a draft.
+
+    A thread is on one provision (an article, or a chapter or part by its
+    heading), or on the whole draft: a general comment, with no provision. A
+    proposal for a new article is on the provision it should follow, with its
+    proposed text in ``proposed_text`` (English) and ``proposed_text_km``.
 
     Threads nest to any depth through ``parent``; ``thread_path`` (the zero-padded
     ids from the root down) sorts a whole thread in document order in one query.
@@ -70,6 +77,7 @@ class Comment(models.Model):
         COMMENT = "comment", _("Comment")
         QUESTION = "question", _("Question")
         AMENDMENT = "amendment", _("Proposed amendment")
+        NEW_ARTICLE = "new_article", _("Proposed new article")
 
     class State(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -79,8 +87,14 @@ class Comment(models.Model):
     version = models.ForeignKey(
         "drafts.DraftVersion", on_delete=models.PROTECT, related_name="comments"
     )
+    # Empty for a general comment: one on the whole draft, not on a provision.
     provision = models.ForeignKey(
-        "drafts.Provision", on_delete=models.PROTECT, related_name="comments"
+        "drafts.Provision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("provision"),
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
@@ -96,13 +110,15 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(_("depth"), default=0)
     thread_path = models.CharField(max_length=512, blank=True, db_index=True, editable=False)
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMMENT)
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     body = models.TextField(_("comment"), help_text=_("A small Markdown subset."))
     body_html = models.TextField(editable=False, blank=True)
     proposed_text = models.TextField(_("proposed text"), blank=True)
+    # A new article's Khmer text; ``proposed_text`` then holds its English text.
+    proposed_text_km = models.TextField(_("proposed text (Khmer)"), blank=True)
 
     # W3C Web Annotation TextQuoteSelector: the exact words, with a little
     # context either side, so the passage can be found again in later versions.
@@ -187,6 +203,25 @@ class Comment(models.Model):
 
     def get_visibility_display(self) -> str:
         return choice_label(Visibility, self.visibility)
+
+    @property
+    def is_general(self) -> bool:
+        """On the whole draft rather than on one provision."""
+        return self.provision_id is None
+
+    @property
+    def is_new_article(self) -> bool:
+        return self.kind == self.Kind.NEW_ARTICLE
+
+    @property
+    def target_label(self) -> str:
+        """What the thread is on, as people read it: "Article 12", "The whole draft",
+        or "New article after Article 12"."""
+        if self.provision_id is None:
+            return str(WHOLE_DRAFT_LABEL)
+        if self.kind == self.Kind.NEW_ARTICLE:
+            return _("New article after %(provision)s") % {"provision": self.provision.label}
+        return self.provision.label
 
     @property
     def is_individual(self) -> bool:
@@ -487,15 +522,19 @@ class CommentDraft(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_drafts"
     )
     version = models.ForeignKey("drafts.DraftVersion", on_delete=models.CASCADE, related_name="+")
-    provision = models.ForeignKey("drafts.Provision", on_delete=models.CASCADE, related_name="+")
+    # Empty for a general comment, as on ``Comment``.
+    provision = models.ForeignKey(
+        "drafts.Provision", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(
-        _("kind"), max_length=10, choices=Comment.Kind.choices, default=Comment.Kind.COMMENT
+        _("kind"), max_length=12, choices=Comment.Kind.choices, default=Comment.Kind.COMMENT
     )
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     body = models.TextField(_("comment"), blank=True)
     proposed_text = models.TextField(_("proposed text"), blank=True)
+    proposed_text_km = models.TextField(_("proposed text (Khmer)"), blank=True)
     quote_exact = models.TextField(_("quoted passage"), blank=True)
     quote_language = models.CharField(max_length=2, blank=True)
     updated_at = models.DateTimeField(_("saved"), auto_now=True)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -228,12 +229,22 @@ def with_endorsement_count(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
 
 
 def filtered_threads(
-    *, user, version: DraftVersion, filters: CommentFilters, provision: Provision | None = None
+    *,
+    user,
+    version: DraftVersion,
+    filters: CommentFilters,
+    provision: Provision | None = None,
+    general: bool = False,
 ) -> QuerySet[Comment]:
-    """First comments of the visible threads, filtered and sorted as asked."""
+    """First comments of the visible threads, filtered and sorted as asked.
+
+    ``provision`` keeps the threads on it; ``general`` those on the whole draft.
+    """
     roots = visible_comments(user=user, version=version).filter(parent__isnull=True)
     if provision is not None:
         roots = roots.filter(provision=provision)
+    if general:
+        roots = roots.filter(provision__isnull=True)
     if filters.organisation_kind == INDIVIDUAL_KIND:
         roots = roots.filter(organisation__isnull=True)
     elif filters.organisation_kind == "organisations":
@@ -494,6 +505,7 @@ def thread_page(
     per_page: int | None = None,
     root_id: int | None = None,
     replies: bool = True,
+    general: bool = False,
 ) -> ThreadPage:
     """One page of threads (first comments filtered and sorted; replies in thread order).
 
@@ -504,7 +516,9 @@ def thread_page(
     threads it has no fragment for (``thread_forest``).
     """
     per_page = per_page or settings.PORTAL["COMMENTS_PER_PAGE"]
-    roots_qs = filtered_threads(user=user, version=version, filters=filters, provision=provision)
+    roots_qs = filtered_threads(
+        user=user, version=version, filters=filters, provision=provision, general=general
+    )
     if root_id is not None:
         roots_qs = roots_qs.filter(pk=root_id)
     if not replies:
@@ -738,3 +752,20 @@ def acting_organisation(user) -> Organisation | None:
     if getattr(user, "active_organisation_id", None) == actor.acting_org_id:
         return user.active_organisation
     return Organisation.objects.filter(pk=actor.acting_org_id).first()
+
+
+def organisation_public_comments(organisation) -> QuerySet[Comment]:
+    """The public, active comments ``organisation`` made, newest first, as anyone may read them.
+
+    The one door for an organisation's public record (its page and its feed):
+    the permission module's filter for an anonymous reader, on versions an
+    anonymous reader may open, hidden and withdrawn comments left out.
+    """
+    anonymous = AnonymousUser()
+    return (
+        Comment.objects.filter(organisation=organisation, state=Comment.State.ACTIVE)
+        .filter(comment_visibility_filter(anonymous))
+        .filter(version__in=DraftVersion.objects.readable_by(anonymous))
+        .select_related("version__draft", "provision", "organisation", "author")
+        .order_by("-created_at", "-pk")
+    )

@@ -126,7 +126,17 @@ class CommentSerializer(serializers.ModelSerializer):
         "unless you are its author or review it."
     )
     body_html = serializers.SerializerMethodField(help_text="The body as safe HTML.")
-    proposed_text = serializers.SerializerMethodField()
+    proposed_text = serializers.SerializerMethodField(
+        help_text="A proposed amendment's text; a proposed new article's English text."
+    )
+    proposed_text_km = serializers.SerializerMethodField(
+        help_text="A proposed new article's Khmer text; empty for other kinds."
+    )
+    general = serializers.BooleanField(
+        source="is_general",
+        read_only=True,
+        help_text="True for a comment on the whole draft (then `provision` is null).",
+    )
     quote = serializers.SerializerMethodField()
     text_hidden = serializers.SerializerMethodField(
         help_text="True when a moderator hid the comment and its words are withheld from you."
@@ -144,6 +154,10 @@ class CommentSerializer(serializers.ModelSerializer):
         help_text="Attached files; withheld with the words of a hidden comment."
     )
     permissions = serializers.SerializerMethodField()
+    tracking_number = serializers.SerializerMethodField(
+        help_text="The receipt's number (first comments and replies posted since receipts "
+        "began): given to the comment's author and the draft's drafters, null for others."
+    )
 
     class Meta:
         model = Comment
@@ -161,6 +175,8 @@ class CommentSerializer(serializers.ModelSerializer):
             "body",
             "body_html",
             "proposed_text",
+            "proposed_text_km",
+            "general",
             "quote",
             "text_hidden",
             "hidden_reason",
@@ -177,6 +193,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "disposition",
             "attachments",
             "permissions",
+            "tracking_number",
         ]
         read_only_fields = fields
 
@@ -201,9 +218,11 @@ class CommentSerializer(serializers.ModelSerializer):
             )
         return cache[comment.pk]
 
-    @extend_schema_field(ProvisionRefSerializer)
-    def get_provision(self, comment) -> dict:
+    @extend_schema_field(ProvisionRefSerializer(allow_null=True))
+    def get_provision(self, comment) -> dict | None:
         p = comment.provision
+        if p is None:  # a general comment, on the whole draft
+            return None
         return {"id": p.pk, "stable_id": p.stable_id, "label": str(p.label)}
 
     def get_body(self, comment) -> str:
@@ -218,6 +237,21 @@ class CommentSerializer(serializers.ModelSerializer):
 
     def get_proposed_text(self, comment) -> str:
         return "" if self._withheld(comment) else comment.proposed_text
+
+    def get_tracking_number(self, comment) -> str | None:
+        """The author's own number; for anyone else the rule depends only on the draft,
+        so it is decided once per draft, not per row."""
+        user = self._user()
+        if user is not None and user.is_authenticated and comment.author_id == user.pk:
+            return comment.tracking_number
+        decided = self.context.setdefault("_finds_by_receipt", {})
+        draft_id = comment.version.draft_id
+        if draft_id not in decided:
+            decided[draft_id] = can(user, "comment.find_by_receipt", comment)
+        return comment.tracking_number if decided[draft_id] else None
+
+    def get_proposed_text_km(self, comment) -> str:
+        return "" if self._withheld(comment) else comment.proposed_text_km
 
     @extend_schema_field(QuoteSerializer(allow_null=True))
     def get_quote(self, comment) -> dict | None:
@@ -322,7 +356,13 @@ class _NoOrganisation(serializers.Serializer):
 class CommentCreateSerializer(_NoOrganisation):
     version = serializers.IntegerField(min_value=1, help_text="The version's id.")
     provision = serializers.CharField(
-        max_length=120, help_text="The stable id of the provision, e.g. `chp_1__art_2`."
+        max_length=120,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="The stable id of the provision, e.g. `chp_1__art_2` (an article) or `chp_1` "
+        "(a chapter). Left out or null: a general comment, on the whole draft (a comment or "
+        "a question). For `kind` `new_article`: the provision the new article should follow.",
     )
     body = _text("The comment, in a small Markdown subset.")
     kind = serializers.ChoiceField(choices=Comment.Kind.choices, default=Comment.Kind.COMMENT)
@@ -332,7 +372,13 @@ class CommentCreateSerializer(_NoOrganisation):
     )
     quote_language = serializers.ChoiceField(choices=[("en", "en"), ("km", "km")], default="en")
     proposed_text = _text(
-        "For a proposed amendment: the text proposed instead.",
+        "For a proposed amendment: the text proposed instead. For a proposed new article: "
+        "its English text.",
+        required=False,
+        limit=MAX_LENGTH * 3,
+    )
+    proposed_text_km = _text(
+        "For a proposed new article: its Khmer text (English, Khmer or both are needed).",
         required=False,
         limit=MAX_LENGTH * 3,
     )

@@ -42,6 +42,7 @@ from .models import (
 )
 from .rendering import render_markdown
 from .selectors import amendment_base_text, amendment_language
+from .targets import check_new_article_text, check_target
 
 logger = logging.getLogger(__name__)
 
@@ -182,13 +183,14 @@ def comment_draft_save(
     *,
     by,
     version: DraftVersion,
-    provision: Provision,
+    provision: Provision | None,
     body: str = "",
     kind: str = Comment.Kind.COMMENT,
     visibility: str = Visibility.PUBLIC,
     quote_exact: str = "",
     quote_language: str = "en",
     proposed_text: str = "",
+    proposed_text_km: str = "",
     comment_draft: CommentDraft | None = None,
 ) -> CommentDraft:
     """Keep a comment one is writing as a private draft, to submit later.
@@ -197,18 +199,19 @@ def comment_draft_save(
     draft is checked as a comment when it is submitted, not before.
     """
     ensure_can(by, "comment.create", version)
-    if provision.version_id != version.pk or provision.removed_at is not None:
-        raise DomainError(_("That provision is not part of this version."), field="provision")
+    kind = _clean_choice(kind, Comment.Kind, "kind")
+    check_target(version=version, provision=provision, kind=kind)
     if comment_draft is not None and comment_draft.author_id != by.pk:
         raise DomainError(_("There is no such draft."))
     limit = settings.PORTAL["COMMENT_MAX_LENGTH"]
     comment_draft = comment_draft or CommentDraft(author=by)
     comment_draft.version = version
     comment_draft.provision = provision
-    comment_draft.kind = _clean_choice(kind, Comment.Kind, "kind")
+    comment_draft.kind = kind
     comment_draft.visibility = _clean_choice(visibility, Visibility, "visibility")
     comment_draft.body = clean_user_text(body)[:limit]
     comment_draft.proposed_text = clean_user_text(proposed_text)[: limit * 3]
+    comment_draft.proposed_text_km = clean_user_text(proposed_text_km)[: limit * 3]
     comment_draft.quote_exact = clean_user_text(quote_exact)[:2000]
     comment_draft.quote_language = "km" if quote_language == "km" else "en"
     comment_draft.save()
@@ -230,6 +233,7 @@ def comment_draft_submit(*, comment_draft: CommentDraft, by, attachments: Sequen
             quote_exact=comment_draft.quote_exact,
             quote_language=comment_draft.quote_language or "en",
             proposed_text=comment_draft.proposed_text,
+            proposed_text_km=comment_draft.proposed_text_km,
             attachments=attachments,
         )
         comment_draft.delete()
@@ -271,18 +275,22 @@ def comment_create(
     *,
     by,
     version: DraftVersion,
-    provision: Provision,
+    provision: Provision | None,
     body: str,
     kind: str = Comment.Kind.COMMENT,
     visibility: str = Visibility.PUBLIC,
     quote_exact: str = "",
     quote_language: str = "en",
     proposed_text: str = "",
+    proposed_text_km: str = "",
     posted_at: datetime | None = None,
     attachments: Sequence = (),
 ) -> Comment:
     """Post a new thread on a provision of a version open for consultation.
 
+    ``provision`` None is a general comment, on the whole draft. A new article
+    is proposed after ``provision``, with its text in ``proposed_text``
+    (English) and/or ``proposed_text_km`` (see ``comments.proposals``).
     ``attachments`` (uploaded files) are checked before anything is saved: one
     refused file refuses the whole post. The comment comes back with its files as
     ``attachment_list``, as the comment lists load them.
@@ -290,12 +298,16 @@ def comment_create(
     ensure_can(by, "comment.create", version)
     if posted_at is None:  # a back-dated import by trusted code is not rate limited
         posting_rate_check(by=by)
-    if provision.version_id != version.pk or provision.removed_at is not None:
-        raise DomainError(_("That provision is not part of this version."), field="provision")
     kind = _clean_choice(kind, Comment.Kind, "kind")
+    check_target(version=version, provision=provision, kind=kind)
     visibility = _clean_choice(visibility, Visibility, "visibility")
     body = _clean_body(body)
     proposed_text = clean_user_text(proposed_text)
+    proposed_text_km = clean_user_text(proposed_text_km)
+    if kind == Comment.Kind.NEW_ARTICLE:
+        check_new_article_text(proposed_text, proposed_text_km)
+    else:
+        proposed_text_km = ""
     if kind == Comment.Kind.AMENDMENT:
         if not proposed_text:
             raise DomainError(
@@ -305,10 +317,10 @@ def comment_create(
             raise DomainError(
                 _("The proposed text is too long."), field="proposed_text", code="too_long"
             )
-    else:
+    elif kind != Comment.Kind.NEW_ARTICLE:
         proposed_text = ""
     quote_language = "km" if quote_language == "km" else "en"
-    quote_exact = clean_user_text(quote_exact)
+    quote_exact = clean_user_text(quote_exact) if provision is not None else ""
     prefix = suffix = ""
     if quote_exact:
         prefix, suffix = quote_selector(provision.text_in(quote_language), quote_exact)
@@ -323,11 +335,12 @@ def comment_create(
             body=body,
             body_html=render_markdown(body),
             proposed_text=proposed_text,
+            proposed_text_km=proposed_text_km,
             quote_exact=quote_exact,
             quote_prefix=prefix,
             quote_suffix=suffix,
             quote_language=quote_language if quote_exact else "",
-            provision_text_at_posting=provision.text_en,
+            provision_text_at_posting=provision.text_en if provision is not None else "",
             author=by,
             organisation=organisation,
             thread_organisation=organisation,
@@ -672,8 +685,10 @@ def ensure_addressable(*, comment: Comment, provision: Provision, by) -> None:
         raise DomainError(
             _("#%(id)s was made on another draft.") % {"id": comment.pk}, field="addresses"
         )
-    if comment.version.number >= version.number or comment.provision.stable_id != (
-        provision.stable_id
+    if (
+        comment.version.number >= version.number
+        or comment.provision is None
+        or comment.provision.stable_id != provision.stable_id
     ):
         raise DomainError(
             _("#%(id)s is not a comment on this article in an earlier version.")
@@ -869,7 +884,9 @@ def passage_checks_record(*, version: DraftVersion) -> int:
     done = set(PassageCheck.objects.filter(version=version).values_list("comment_id", flat=True))
     earlier = (
         Comment.objects.filter(
-            version__draft_id=version.draft_id, version__number__lt=version.number
+            version__draft_id=version.draft_id,
+            version__number__lt=version.number,
+            provision__isnull=False,  # a general comment quotes no passage
         )
         .exclude(pk__in=done)
         .select_related("provision")

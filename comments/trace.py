@@ -25,6 +25,7 @@ from stakeholders.policies import comment_record_filter
 
 from .matrix import superseded_text
 from .models import Comment, Disposition
+from .proposals import added_articles
 from .rendering import response_html
 
 
@@ -134,10 +135,17 @@ def changes_from_comments(
     )
     if stable_id is not None:
         behind = behind.filter(provision__stable_id=stable_id)
+    behind = list(behind)
     by_stable_id: dict[str, list[CommentBehind]] = {}
+    # An applied proposal for a new article is behind the article it added, not its anchor.
+    new_article_ids = [c.pk for c in behind if c.kind == Comment.Kind.NEW_ARTICLE]
+    added = added_articles(new_article_ids) if new_article_ids else {}
     for comment in behind:
         disposition = comment.disposition
-        entries = by_stable_id.setdefault(comment.provision.stable_id, [])
+        target = added.get(comment.pk) or (comment.provision.stable_id if comment.provision else "")
+        if not target:
+            continue
+        entries = by_stable_id.setdefault(target, [])
         applied = disposition.applied_in_version
         if applied is not None and old.number < applied.number <= version.number:
             entries.append(

@@ -20,6 +20,8 @@ urlpatterns = [
         name="version_changes",
     ),
     path(f"{_ARTICLE}comment/", views.create, name="create"),
+    path(f"{_ARTICLE}new-article/", views.new_article, name="new_article"),
+    path("drafts/<slug:slug>/v<int:number>/general/", views.general, name="general"),
     path(f"{_ARTICLE}preview/", views.preview, name="preview"),
     path("drafts/<slug:slug>/v<int:number>/comments/", views.version_comments, name="version"),
     path(

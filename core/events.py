@@ -41,6 +41,8 @@ tests/core/test_events_documented.py keeps this list true):
 - ``search.reindex_requested``: reindex_id (search: the reindex task)
 - ``packet.requested``: packet_id (packets: enqueue the build)
 - ``packet.ready`` / ``packet.failed``: packet_id (notifications)
+- ``comment.submitted``: comment_id (comments: the author's receipt)
+- ``account.email``: account_email_id (stakeholders: send allauth's stored email once)
 """
 
 from __future__ import annotations

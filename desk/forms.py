@@ -339,3 +339,37 @@ class ClusterAnswerForm(forms.Form):
         ),
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ApplyNewArticleForm(forms.Form):
+    """Insert a proposed new article: the decision, and its final text (the proposal's by default)."""
+
+    status = forms.ChoiceField(
+        label=_("Disposition"),
+        choices=[
+            (Disposition.Status.ACCEPTED, Disposition.Status.ACCEPTED.label),
+            (Disposition.Status.PARTLY_ACCEPTED, Disposition.Status.PARTLY_ACCEPTED.label),
+        ],
+    )
+    response = forms.CharField(
+        label=_("Response"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to the commenter and in the comment-response matrix."),
+    )
+    number = forms.CharField(
+        label=_("Number"),
+        required=False,
+        max_length=20,
+        help_text=_("Leave empty to number it when the version's articles are renumbered."),
+    )
+    text_en = forms.CharField(
+        label=_("Text of the new article in English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "lang": "en"}),
+    )
+    text_km = forms.CharField(
+        label=_("Text of the new article in Khmer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "lang": "km"}),
+    )
+    disposition_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)

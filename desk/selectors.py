@@ -15,7 +15,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from comments import groupings
-from comments.models import Comment, Disposition, PassageCheck
+from comments.models import (
+    INDIVIDUAL_KIND,
+    INDIVIDUAL_LABEL,
+    WHOLE_DRAFT_LABEL,
+    Comment,
+    Disposition,
+    PassageCheck,
+)
 from drafts.models import Draft, DraftVersion, Provision
 from drafts.redline import DELETE, INSERT, word_diff
 from stakeholders.models import Membership, Organisation
@@ -48,12 +55,21 @@ def _as_int(value: str) -> int | None:
     return int(value) if str(value).isdigit() and len(str(value)) < 18 else None
 
 
+# The "article" filter's value for comments on the whole draft (no provision); a stable id
+# never has a hyphen.
+WHOLE_DRAFT = "whole-draft"
+
+
 def _filter_q(name: str, value: str, user) -> Q | None:
     """One filter of the desk as a query; None when the value cannot match anything."""
     number = _as_int(value)
     if name == "article":
+        if value == WHOLE_DRAFT:
+            return Q(provision__isnull=True)
         return Q(provision__stable_id=value)
     if name == "organisation_kind":
+        if value == INDIVIDUAL_KIND:
+            return Q(organisation__isnull=True)
         return Q(organisation__kind=value)
     if name == "kind":
         return Q(kind=value)
@@ -209,8 +225,12 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
             "provision__number",
             "provision__position",
         ),
-        key=lambda r: r["provision__position"],
+        # The whole draft (no provision) first, then document order.
+        key=lambda r: -1 if r["provision__position"] is None else r["provision__position"],
     ):
+        if row["provision__stable_id"] is None:
+            articles.options.append((WHOLE_DRAFT, str(WHOLE_DRAFT_LABEL), row["n"]))
+            continue
         label = Provision(kind=row["provision__kind"], number=row["provision__number"]).label
         articles.options.append((row["provision__stable_id"], label, row["n"]))
     facets.append(articles)
@@ -239,6 +259,12 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
                     if k.value in by_org_kind
                 ),
                 key=lambda option: option[1].lower(),
+            )
+            # People who speak for themselves (no organisation) come last.
+            + (
+                [(INDIVIDUAL_KIND, str(INDIVIDUAL_LABEL), by_org_kind[None])]
+                if None in by_org_kind
+                else []
             ),
         )
     )
@@ -247,6 +273,8 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
     for row in counts(
         "organisation", "organisation_id", "organisation__name_en", "organisation__name_km"
     ):
+        if row["organisation_id"] is None:
+            continue  # individuals: the "Kind of organisation" facet counts them
         name = Organisation(
             name_en=row["organisation__name_en"], name_km=row["organisation__name_km"]
         ).name

@@ -47,6 +47,11 @@ urlpatterns = [
     path("desk/<slug:slug>/comments/<int:comment_id>/respond/", views.respond, name="respond"),
     path("desk/<slug:slug>/comments/<int:comment_id>/apply/", views.apply, name="apply"),
     path(
+        "desk/<slug:slug>/comments/<int:comment_id>/apply-new-article/",
+        views.apply_new_article,
+        name="apply_new_article",
+    ),
+    path(
         "desk/<slug:slug>/articles/<str:stable_id>/history/",
         views.history,
         name="article_history",

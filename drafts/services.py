@@ -463,10 +463,13 @@ def provision_add(
     text_en: str = "",
     text_km: str = "",
     stable_id: str | None = None,
+    caused_by_comment_id: int | None = None,
 ) -> Provision:
     """Insert a new provision into a working version, after a sibling or first under a parent.
 
     Its stable id is made once from its kind, number and parent, and never changes.
+    ``caused_by_comment_id`` names the proposal for a new article this applies;
+    the history row records it.
     """
     ensure_can(by, "version.edit", version)
     if kind not in Provision.Kind.values:
@@ -506,8 +509,10 @@ def provision_add(
             position=0,
         )
         _place(version=version, nodes=[provision], parent=parent, after=after, by=by)
-        provision._change_reason = "Added"
-        provision.mark_change(ProvisionChange.ADDED)
+        provision._change_reason = (
+            f"Applied new article #{caused_by_comment_id}" if caused_by_comment_id else "Added"
+        )
+        provision.mark_change(ProvisionChange.ADDED, caused_by_comment_id=caused_by_comment_id)
         provision._history_user = by
         provision.save()
     return provision

@@ -71,6 +71,7 @@ PDF_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code"}
 SECTION_TITLES = {
     "text": lambda: _("Consolidated text"),
     "redline": lambda: _("Changes since the earlier version"),
+    "general": lambda: _("Comments on the whole draft"),
     "comments": lambda: _("Comments by article"),
     "matrix": lambda: _("Comment-response matrix"),
     "earlier": lambda: _("Record of the earlier round"),
@@ -272,7 +273,7 @@ class PacketDocument:
             entries.append(
                 {"level": 1, "label": SECTION_TITLES[section](), "anchor": f"s-{section}"}
             )
-            if section in ("annex", "earlier", "attachments"):
+            if section in ("annex", "earlier", "attachments", "general"):
                 continue
             for unit in self.units:
                 entries.append(
@@ -341,6 +342,8 @@ class PacketDocument:
             context["units"] = self._redline_units(units)
         elif section == "comments":
             context["blocks"] = self._comment_blocks(part, units)
+        elif section == "general":
+            context["blocks"] = self._general_blocks()
         elif section == "matrix":
             context["units"] = self._matrix_units(units)
         elif section == "earlier":
@@ -448,6 +451,34 @@ class PacketDocument:
             block["status"] = unit_status(block.pop("heading_change", None), block["changes"])
         return blocks
 
+    def _prepare_comment(self, comment) -> None:
+        """The texts a printed comment shows, cleaned for the PDF."""
+        comment.body_pdf = clean_user_html(comment.body_html)
+        comment.proposed_pdf = km(
+            "\n\n".join(t for t in (comment.proposed_text, comment.proposed_text_km) if t)
+        )
+        comment.quote_pdf = km(comment.quote_exact)
+        comment.response_pdf = clean_user_html(response_html(getattr(comment, "disposition", None)))
+        if comment.parent_id is None:
+            comment.online_url = self.thread_url(comment)
+        for attachment in getattr(comment, "attachment_list", ()):
+            attachment.number = numerals(self.attachment_numbers.get(attachment.pk, ""))
+
+    def _general_blocks(self) -> list[dict]:
+        """The general comments (on the whole draft), thread by thread, as one block."""
+        comments = threads_for(packet=self.packet, provision_ids=[])
+        for comment in comments:
+            self._prepare_comment(comment)
+        return [
+            {
+                "kind": "provision",
+                "anchor": "general",
+                "label": _("The whole draft"),
+                "continued": False,
+                "threads": as_threads(comments),
+            }
+        ]
+
     def _comment_blocks(self, part: dict, units: list[Unit]) -> list[dict]:
         """Chapter headings, article headings and threads, in document order."""
         if "provision" in part:
@@ -460,15 +491,7 @@ class PacketDocument:
         comments = threads_for(packet=self.packet, provision_ids=provision_ids, threads=threads)
         by_provision: dict[int, list] = {}
         for comment in comments:
-            comment.body_pdf = clean_user_html(comment.body_html)
-            comment.proposed_pdf = km(comment.proposed_text)
-            comment.quote_pdf = km(comment.quote_exact)
-            disposition = getattr(comment, "disposition", None)
-            comment.response_pdf = clean_user_html(response_html(disposition))
-            if comment.parent_id is None:
-                comment.online_url = self.thread_url(comment)
-            for attachment in comment.attachment_list:
-                attachment.number = numerals(self.attachment_numbers.get(attachment.pk, ""))
+            self._prepare_comment(comment)
             by_provision.setdefault(comment.provision_id, []).append(comment)
         blocks = []
         for unit in units:
@@ -564,19 +587,34 @@ class PacketDocument:
 
     def _matrix_units(self, units: list[Unit]) -> list[dict]:
         blocks = []
-        for unit in units:
-            ids = {p.stable_id for p in unit.provisions}
+        groups = [(unit, {p.stable_id for p in unit.provisions}) for unit in units]
+        if units and units[0].index == 0:
+            groups.insert(0, (None, {""}))  # general comments (no provision) open the matrix
+        for unit, ids in groups:
             rows = [row for row in self.matrix_rows if row.article_stable_id in ids]
+            if unit is None and not rows:
+                continue
             for row in rows:
                 comment = row.comment
-                amendment = comment is not None and comment.kind == "amendment"
+                amendment = comment is not None and comment.kind in ("amendment", "new_article")
                 # An amendment: the words proposed, then why; a comment: its rendered text.
-                row.proposed_pdf = km(comment.proposed_text) if amendment else ""
+                row.proposed_pdf = (
+                    km(
+                        "\n\n".join(
+                            t for t in (comment.proposed_text, comment.proposed_text_km) if t
+                        )
+                    )
+                    if amendment
+                    else ""
+                )
                 row.body_pdf = clean_user_html(comment.body_html) if comment else km(row.text)
                 row.quote_pdf = km(row.quote)
                 disposition = getattr(comment, "disposition", None) if comment else None
                 row.response_pdf = clean_user_html(response_html(disposition))
-            blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "rows": rows})
+            if unit is None:
+                blocks.append({"anchor": "general", "label": _("The whole draft"), "rows": rows})
+            else:
+                blocks.append({"anchor": unit.anchor, "label": self.unit_label(unit), "rows": rows})
         return blocks
 
     @cached_property

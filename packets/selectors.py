@@ -137,6 +137,8 @@ def plan_parts(packet: Packet, units: list[Unit] | None = None) -> list[dict]:
     if packet.compare_to_id:
         sections += ["redline", "synopsis"]
     parts = [{"section": s, "units": g} for s in sections for g in groups]
+    if included_comments(packet).filter(parent__isnull=True, provision__isnull=True).exists():
+        parts.append({"section": "general", "units": []})  # comments on the whole draft
     parts += _comment_parts(packet, units)
     parts += [{"section": "matrix", "units": g} for g in groups]
     attachments = packet_attachments(packet).count()
@@ -245,10 +247,16 @@ def threads_for(
     """The included comments on these provisions, thread by thread in document order.
 
     ``threads`` = (offset, limit) takes a slice of one provision's threads, for
-    an article with more comments than one part may hold.
+    an article with more comments than one part may hold. An empty
+    ``provision_ids`` loads the general comments (on the whole draft).
     """
     base = included_comments(packet)
-    queryset = base.filter(provision_id__in=provision_ids)
+    # No provision ids: the general comments (on the whole draft, no provision).
+    queryset = (
+        base.filter(provision_id__in=provision_ids)
+        if provision_ids
+        else base.filter(provision__isnull=True)
+    )
     if threads is not None:
         offset, limit = threads
         root_ids = list(

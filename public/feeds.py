@@ -107,7 +107,7 @@ class OrganisationFeed(Feed):
     def item_title(self, comment):
         return _("%(kind)s on %(article)s of %(draft)s") % {
             "kind": comment.get_kind_display(),
-            "article": comment.provision.label,
+            "article": comment.target_label,
             "draft": comment.version.draft.short_title,
         }
 

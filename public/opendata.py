@@ -221,7 +221,7 @@ def open_data_tables(draft: Draft) -> dict[str, list[dict]]:
             {
                 "id": c.pk,
                 "version": c.version.number,
-                "provision": c.provision.stable_id,
+                "provision": c.provision.stable_id if c.provision_id else "",
                 "parent": _nearest_included_ancestor(c, included) or "",
                 "kind": c.kind,
                 "body": c.body,

@@ -279,14 +279,7 @@ FEED_LENGTH = 50
 
 def organisation_public_comments(organisation: Organisation) -> list[Comment]:
     """The latest public, active comments of ``organisation``, as an anonymous reader sees them."""
-    anonymous = AnonymousUser()
-    return list(
-        Comment.objects.filter(organisation=organisation, state=Comment.State.ACTIVE)
-        .filter(_anonymous_record())
-        .filter(version__in=DraftVersion.objects.readable_by(anonymous))
-        .select_related("version__draft", "provision", "organisation")
-        .order_by("-created_at", "-pk")[:FEED_LENGTH]
-    )
+    return list(comment_selectors.organisation_public_comments(organisation)[:FEED_LENGTH])
 
 
 def _anonymous_record() -> Q:

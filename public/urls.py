@@ -16,6 +16,7 @@ urlpatterns = [
     path("drafts/<slug:slug>/open-data/", views.open_data, name="open_data"),
     path("drafts/<slug:slug>/open-data/<str:name>", views.open_data_file, name="open_data_file"),
     path("drafts/<slug:slug>/feed/", feeds.DraftFeed(), name="draft_feed"),
+    path("organisations/<slug:slug>/", views.organisation, name="organisation"),
     path("organisations/<slug:slug>/feed/", feeds.OrganisationFeed(), name="organisation_feed"),
     path("feeds/", views.feeds_index, name="feeds"),
     path("review-packets/", views.packets_index, name="packets"),

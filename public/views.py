@@ -6,6 +6,7 @@ import functools
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -13,10 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from comments import selectors as comment_selectors
 from core.errors import DomainError, PolicyDenied
 from core.web import form_error, refusal
 from drafts import selectors as draft_selectors
 from stakeholders.policies import can, ensure_can
+from stakeholders.selectors import listed_members
 
 from . import opendata, rendering, selectors, services
 from .forms import PageForm, SummaryForm
@@ -273,6 +276,32 @@ def pages_index(request):
 def packets_index(request):
     ensure_can(request.user, "packet.index")
     return render(request, "public/packets.html", {"rows": selectors.packet_versions(request.user)})
+
+
+# --- an organisation's public page --------------------------------------------------
+
+ORGANISATION_COMMENTS_PER_PAGE = 20
+
+
+@require_GET
+def organisation(request, slug):
+    """An organisation's public record: its verified mark, its public comments, and the
+    members who chose to be listed."""
+    found = selectors.public_organisation(slug)
+    if found is None:
+        raise Http404(_("There is no such organisation."))
+    page = Paginator(
+        comment_selectors.organisation_public_comments(found), ORGANISATION_COMMENTS_PER_PAGE
+    ).get_page(request.GET.get("page") or 1)
+    return render(
+        request,
+        "public/organisation.html",
+        {
+            "organisation": found,
+            "comments": page,
+            "members": listed_members(found),
+        },
+    )
 
 
 # --- feeds index, robots, favicon -----------------------------------------------------

@@ -128,9 +128,10 @@ def _comment_facets(comment: Comment) -> dict:
         "draft_id": comment.version.draft_id,
         "version_id": comment.version_id,
         "organisation_id": comment.organisation_id,
-        "stable_id": provision.stable_id,
-        "provision_kind": provision.kind,
-        "provision_number": provision.number,
+        # A general comment (on the whole draft) has no provision.
+        "stable_id": provision.stable_id if provision else "",
+        "provision_kind": provision.kind if provision else "",
+        "provision_number": provision.number if provision else "",
         "kind": comment.kind,
         "organisation_kind": (
             comment.organisation.kind if comment.organisation_id else INDIVIDUAL_KIND
@@ -161,7 +162,7 @@ def comment_entries(comment: Comment) -> list[Entry]:
     """
     organisation = comment.organisation
     disposition = _disposition_of(comment)
-    words = _join(comment.body, comment.proposed_text)
+    words = _join(comment.body, comment.proposed_text, comment.proposed_text_km)
     return [
         Entry(
             key=f"comment:{comment.pk}:",

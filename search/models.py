@@ -85,7 +85,7 @@ class Entry(models.Model):
     stable_id = models.CharField(max_length=120, blank=True, db_index=True)
     provision_kind = models.CharField(max_length=10, blank=True)
     provision_number = models.CharField(max_length=20, blank=True)
-    kind = models.CharField(max_length=10, blank=True)
+    kind = models.CharField(max_length=12, blank=True)
     organisation_kind = models.CharField(max_length=32, blank=True)
     disposition = models.CharField(max_length=16, blank=True)
     date = models.DateTimeField(null=True, blank=True, db_index=True)

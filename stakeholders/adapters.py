@@ -3,14 +3,19 @@
 allauth runs the flows (sign-up, confirming the email address, password reset and
 change, email change); this adapter only adds the portal's own choices. A new
 account has no membership, so it takes part as an individual until an
-organisation's administrator accepts it.
+organisation's administrator accepts it. Its emails go through the outbox, as
+the portal's own do (``account_emails``).
 """
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import get_language
+
+from . import account_emails
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,3 +34,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render as allauth does (in the request's language), then store and queue, not send.
+
+        A mail server that is away no longer fails the sign-up or reset page nor
+        loses the email; the outbox relay and the task's retries deliver it.
+        """
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        account_emails.queue(message=message, kind=template_prefix.rsplit("/", 1)[-1])

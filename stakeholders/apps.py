@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class StakeholdersConfig(AppConfig):
     name = "stakeholders"
     verbose_name = _("Stakeholders")
+
+    def ready(self):
+        from . import listeners  # noqa: F401  (registers the outbox listeners)

@@ -115,6 +115,12 @@ class Membership(models.Model):
         help_text=_("May grant and end memberships of this organisation."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The member's own choice: off until they turn it on (a name is personal data).
+    listed_publicly = models.BooleanField(
+        _("listed on the organisation's page"),
+        default=False,
+        help_text=_("Show my name among the organisation's members on its public page."),
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -192,3 +198,34 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.organisation} ({self.status})"
+
+
+class AccountEmail(models.Model):
+    """An account email (address confirmation, password reset) waiting to go, or gone.
+
+    allauth renders it in the request (``adapters.AccountAdapter.send_mail``); it is
+    stored here and announced through the outbox in the same transaction, and a
+    task sends it once (``account_emails``). The message holds a confirmation key
+    or reset link, so its text is erased once the mail server has taken it; the
+    row then says only to whom, what kind, and when. A machine's record, not
+    edited by anyone, so it keeps no history.
+    """
+
+    kind = models.CharField(_("kind"), max_length=60)
+    to = models.CharField(_("to"), max_length=254)
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    claim = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account email")
+        verbose_name_plural = _("account emails")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}"

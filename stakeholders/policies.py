@@ -502,7 +502,8 @@ def _comment_answer(actor, comment):
 
 @rule("comment.apply")
 def _comment_apply(actor, comment):
-    """A drafter applies a proposed amendment to the draft's next working version.
+    """A drafter applies a proposed amendment (or a proposed new article) to the draft's
+    next working version.
 
     The working version must be another version than the one commented on. The
     draft's versions are read once, or not at all when the caller prefetched them.
@@ -510,7 +511,8 @@ def _comment_apply(actor, comment):
     reason = _comment_answer(actor, comment)
     if reason:
         return reason
-    if comment.kind != "amendment" or not comment.proposed_text:
+    proposes = comment.proposed_text or (comment.kind == "new_article" and comment.proposed_text_km)
+    if comment.kind not in ("amendment", "new_article") or not proposes:
         return _("Only a proposed amendment can be applied.")
     version = comment.version
     if not any(
@@ -585,6 +587,14 @@ def _organisation_verify(actor, organisation):
     if actor.is_staff:
         return None
     return _("Only the portal's staff may verify organisations.")
+
+
+@rule("membership.list")
+def _membership_list(actor, membership):
+    """Whether a name is shown on the organisation's public page is its owner's choice alone."""
+    if actor.is_authenticated and membership.user_id == actor.user_id and membership.is_active:
+        return None
+    return _("Only the member may choose to be listed on the organisation's page.")
 
 
 @rule("page.edit")

@@ -219,3 +219,14 @@ def organisation_verify(*, organisation: Organisation, by: User, verified: bool)
         current.save()
         revisions.touch(revisions.PEOPLE)  # the verified mark beside its comments
     return current
+
+
+def membership_set_listed(*, membership: Membership, by: User, listed: bool) -> Membership:
+    """The member chooses whether the organisation's public page shows their name."""
+    ensure_can(by, "membership.list", membership)
+    if membership.listed_publicly != listed:
+        membership.listed_publicly = listed
+        membership._history_user = by
+        membership._change_reason = "Listed publicly" if listed else "No longer listed publicly"
+        membership.save()
+    return membership

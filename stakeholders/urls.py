@@ -21,6 +21,7 @@ urlpatterns = [
         name="join_decide",
     ),
     path("organisations/<slug:slug>/members/", views.members, name="members"),
+    path("memberships/<int:pk>/listing/", views.membership_listing, name="membership_listing"),
     path(
         "organisations/<slug:slug>/members/<int:pk>/end/",
         views.member_end,

@@ -3,6 +3,7 @@ and the moderators' queue. Each family lives in a module of its own."""
 
 from . import attachments
 from .changes import article_changes, version_changes
+from .general import general, new_article
 from .moderation import moderate, queue
 from .reading import draft_list, read, read_version
 from .threads import (
@@ -32,8 +33,10 @@ __all__ = [
     "draft_list",
     "drafts",
     "endorse",
+    "general",
     "history",
     "moderate",
+    "new_article",
     "participation",
     "permalink",
     "preview",

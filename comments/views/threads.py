@@ -74,11 +74,8 @@ def _place(request, slug, number, stable_id=None) -> Place:
     draft, versions = found
     provision = None
     if stable_id is not None:
-        provision = (
-            Provision.objects.for_reading(version)
-            .filter(stable_id=stable_id, kind=Provision.Kind.ARTICLE)
-            .first()
-        )
+        # An article, or a chapter, part or section: comments on a heading are on the division.
+        provision = Provision.objects.for_reading(version).filter(stable_id=stable_id).first()
         if provision is None:
             raise Http404(_("There is no such article in this version."))
         provision.version = version
@@ -103,6 +100,8 @@ def _article_url(comment_or_place) -> str:
         draft = comment_or_place.version.draft
         version = comment_or_place.version
         provision = comment_or_place.provision
+    if provision is None:  # a general comment: on the whole draft
+        return reverse("comments:general", kwargs={"slug": draft.slug, "number": version.number})
     return reverse(
         "comments:article",
         kwargs={"slug": draft.slug, "number": version.number, "stable_id": provision.stable_id},

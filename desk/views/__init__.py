@@ -7,6 +7,7 @@ come from ``stakeholders.policies``; a refusal is shown on the one refusal page
 
 from .history import history
 from .matrix import matrix, matrix_csv, matrix_xlsx
+from .proposals import apply_new_article
 from .review import apply, respond
 from .triage import bulk, cluster, clusters, comment_desk, review, tags
 from .versions import (
@@ -23,6 +24,7 @@ from .versions import (
 
 __all__ = [
     "apply",
+    "apply_new_article",
     "bulk",
     "cluster",
     "clusters",

@@ -39,7 +39,8 @@ def _comment(draft: Draft, comment_id: int) -> Comment:
         version__draft=draft,
     )
     comment.version.draft = draft
-    comment.provision.version = comment.version
+    if comment.provision is not None:  # a general comment is on no provision
+        comment.provision.version = comment.version
     return comment
 
 
@@ -127,6 +128,8 @@ def apply(request, slug, comment_id):
     """Merge a proposed amendment into the working version, through a three-way view if needed."""
     draft = _draft(slug)
     comment = _comment(draft, comment_id)
+    if comment.kind == Comment.Kind.NEW_ARTICLE:  # inserted, not merged: a view of its own
+        return redirect(_desk_url("apply_new_article", draft, comment_id=comment.pk))
     ensure_can(request.user, "comment.apply", comment)  # also: a working version to apply it to
     working = _working_version(draft)
     ensure_can(request.user, "version.edit", working)

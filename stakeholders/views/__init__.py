@@ -3,7 +3,7 @@ closing one's account."""
 
 from . import joining
 from .account import close, too_many_requests
-from .organisations import member_end, members, organisations
+from .organisations import member_end, members, membership_listing, organisations
 from .tokens import api_token
 from .two_factor import LoginView, setup, verify
 
@@ -14,6 +14,7 @@ __all__ = [
     "joining",
     "member_end",
     "members",
+    "membership_listing",
     "organisations",
     "setup",
     "too_many_requests",

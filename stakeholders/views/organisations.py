@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -155,3 +156,25 @@ def member_end(request, slug, pk):
             },
         )
     return redirect("accounts:members", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def membership_listing(request, pk):
+    """Show or stop showing one's name on the organisation's public page."""
+    membership = get_object_or_404(Membership, pk=pk, user=request.user)
+    listed = request.POST.get("listed") == "1"
+    services.membership_set_listed(membership=membership, by=request.user, listed=listed)
+    if listed:
+        messages.success(
+            request,
+            _("Your name is now shown on the page of %(organisation)s.")
+            % {"organisation": membership.organisation.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("Your name is no longer shown on the page of %(organisation)s.")
+            % {"organisation": membership.organisation.name},
+        )
+    return redirect(safe_next(request, reverse("accounts:organisations")))

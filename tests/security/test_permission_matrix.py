@@ -31,7 +31,7 @@ from drafts.models import Draft, DraftVersion
 from interop.models import ImportUpload
 from interop.selectors import acting_organisation
 from packets.models import Packet
-from stakeholders.models import JoinRequest, Organisation
+from stakeholders.models import JoinRequest, Membership, Organisation
 from stakeholders.policies import (
     actor_for,
     can,
@@ -284,6 +284,63 @@ def post_web(w, client, user):
         {"kind": "comment", "visibility": "public", "body": body},
     )
     return outcome(response, Comment.objects.filter(body=body).exists())
+
+
+def post_general_web(w, client, user):
+    c = w.c
+    body = "A point on the whole draft, through the web"
+    response = client.post(
+        reverse("comments:general", args=[c.draft.slug, c.version.number]),
+        {"kind": "comment", "visibility": "public", "body": body},
+    )
+    return outcome(response, Comment.objects.filter(body=body, provision__isnull=True).exists())
+
+
+def post_general_api(w, client, user):
+    body = "A point on the whole draft, through the API"
+    response = client.post(
+        reverse("api:comment-list"),
+        {"version": w.c.version.pk, "body": body},
+        content_type="application/json",
+        **api_headers(user),
+    )
+    return outcome(response, Comment.objects.filter(body=body, provision__isnull=True).exists())
+
+
+def propose_article_web(w, client, user):
+    c = w.c
+    body = "A new article is needed, through the web"
+    response = client.post(
+        reverse("comments:new_article", args=[c.draft.slug, c.version.number, "chp_1"]),
+        {"visibility": "public", "body": body, "proposed_text": "A new article."},
+    )
+    return outcome(response, Comment.objects.filter(body=body, kind="new_article").exists())
+
+
+def propose_article_api(w, client, user):
+    body = "A new article is needed, through the API"
+    response = client.post(
+        reverse("api:comment-list"),
+        {
+            "version": w.c.version.pk,
+            "provision": "chp_1",
+            "kind": "new_article",
+            "body": body,
+            "proposed_text_km": "មាត្រាថ្មី។",
+        },
+        content_type="application/json",
+        **api_headers(user),
+    )
+    return outcome(response, Comment.objects.filter(body=body, kind="new_article").exists())
+
+
+def membership_list_web(w, client, user):
+    membership = Membership.objects.get(user=w.c.stakeholder_a, organisation=w.c.org_a)
+    response = client.post(
+        reverse("accounts:membership_listing", args=[membership.pk]), {"listed": "1"}
+    )
+    membership.refresh_from_db()
+    return outcome(response, membership.listed_publicly)
 
 
 def post_api(w, client, user):
@@ -777,6 +834,17 @@ CHECKS = {
         None,
     ),
     "comment.post": (post_policy, post_web, post_api),
+    "comment.post_general": (post_policy, post_general_web, post_general_api),
+    "comment.propose_article": (post_policy, propose_article_web, propose_article_api),
+    "membership.list": (
+        lambda w, user: can(
+            user,
+            "membership.list",
+            Membership.objects.get(user=w.c.stakeholder_a, organisation=w.c.org_a),
+        ),
+        membership_list_web,
+        None,
+    ),
     "comment.reply": (reply_policy, reply_web, reply_api),
     "comment.edit": (edit_policy, edit_web, edit_api),
     "comment.withdraw": (withdraw_policy, withdraw_web, withdraw_api),

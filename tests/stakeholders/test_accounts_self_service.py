@@ -12,7 +12,8 @@ from django.urls import reverse
 from stakeholders.models import Membership, User
 from tests.factories import PASSWORD, UserFactory, member
 
-pytestmark = pytest.mark.django_db
+# Real commits: account emails leave through the outbox after the request commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "a long and unusual passphrase 42"
 
@@ -23,6 +24,17 @@ def fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def tasks_inline():
+    """The outbox's after-commit delivery runs the account email task inline."""
+    from portal.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 def sign_up(client, username="citizen", email="citizen@example.org", **extra):
