@@ -20,7 +20,7 @@ from rest_framework import serializers
 
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation, User
-from stakeholders.policies import CommentDecisions
+from stakeholders.policies import CommentDecisions, can
 
 from .models import Attachment, Comment, Disposition
 from .selectors import ATTACHMENT_LIST_FIELDS, nest
@@ -40,6 +40,7 @@ COMMENT_FIELDS = (
     "body",
     "body_html",
     "proposed_text",
+    "proposed_text_km",
     "quote_exact",
     "quote_prefix",
     "quote_suffix",
@@ -56,6 +57,7 @@ COMMENT_FIELDS = (
     "endorsement_count",
     "endorsed_by_my_organisation",
     "reply_count",
+    "tracking_number",
 )
 # Read with the row (joined, as select_related did), turned into model instances
 # once per distinct one so their own __str__ and properties name them.
@@ -113,6 +115,7 @@ class RowShaper:
         self._organisations: dict[int, dict] = {}
         self._provisions: dict[int, dict] = {}
         self._status_labels: dict[str, str] = {}
+        self._finds_by_receipt: dict[int, bool] = {}
 
     def _url_maker(self, view_name):
         url = reverse(view_name, args=[_SENTINEL])
@@ -170,6 +173,8 @@ class RowShaper:
             "body": body,
             "body_html": body_html,
             "proposed_text": "" if withheld else row.proposed_text,
+            "proposed_text_km": "" if withheld else row.proposed_text_km,
+            "general": row.provision_id is None,
             "quote": None
             if not row.quote_exact or withheld
             else {
@@ -193,6 +198,7 @@ class RowShaper:
             "disposition": self._disposition(row),
             "attachments": [] if withheld else [self._attachment(f) for f in row.files],
             "permissions": {name: decisions.can(action, row) for name, action in ACTIONS.items()},
+            "tracking_number": self._tracking_number(row),
         }
 
     def thread(self, row) -> dict:
@@ -205,7 +211,20 @@ class RowShaper:
 
     # --- parts ----------------------------------------------------------------------
 
-    def _provision(self, row) -> dict:
+    def _tracking_number(self, row) -> str | None:
+        """The author's own number; for anyone else the rule depends only on the draft,
+        so it is decided once per draft, not per row (as the serializer does)."""
+        user = self.decisions.user
+        if user is not None and user.is_authenticated and row.author_id == user.pk:
+            return row.tracking_number
+        draft_id = row.version.draft_id
+        if draft_id not in self._finds_by_receipt:
+            self._finds_by_receipt[draft_id] = can(user, "comment.find_by_receipt", row)
+        return row.tracking_number if self._finds_by_receipt[draft_id] else None
+
+    def _provision(self, row) -> dict | None:
+        if row.provision_id is None:  # a general comment, on the whole draft
+            return None
         found = self._provisions.get(row.provision_id)
         if found is None:
             provision = Provision(

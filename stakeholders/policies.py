@@ -739,14 +739,30 @@ def thread_audience(user, draft, *, wrote: bool, restricted_org_ids: frozenset[i
 def comment_action_kind(user, comment) -> tuple:
     """Everything the ``comment.*`` action rules read of ``comment``, as seen by ``user``.
 
-    The rules' own key (``comment_kind``), plus, on one's own comments, the moment of
-    posting: the page prints the minutes left to edit, which differ comment by comment.
-    A page asks the rules once per kind, not once per comment
+    Two comments of one version with the same kind get the same answer from
+    ``comment.reply``, ``edit``, ``withdraw``, ``endorse``, ``report`` and
+    ``moderate``, so a page asks the rules once per kind, not once per comment.
+    It reads the few facts a cached thread keeps of each comment (not the whole
+    row), and the moment of posting of one's own comments, whose edit minutes the
+    page prints; ``comment_kind`` is the same idea for full rows in API lists.
+    A rule that starts reading another field of the comment must add it here
     (tests/comments/test_thread_fragment_cache.py compares the two ways).
     """
     actor = actor_for(user)
     own = actor.is_authenticated and comment.author_id == actor.user_id
-    return (*comment_kind(actor, comment), comment.created_at if own else None)
+    return (
+        own,
+        actor.is_authenticated and comment.thread_author_id == actor.user_id,
+        comment.visibility,
+        comment.state,
+        comment.parent_id is None,
+        comment.organisation_id == actor.acting_org_id,
+        comment.organisation_id in actor.org_ids,
+        comment.thread_organisation_id in actor.org_ids,
+        # The edit window runs from the moment of posting: only the author's own
+        # comments can be edited, so only theirs need it.
+        comment.created_at if own else None,
+    )
 
 
 def _drafts_of(org_ids, draft: str = "") -> Q:

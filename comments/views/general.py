@@ -28,12 +28,13 @@ from .threads import _more_url, _place, _post_once, _prev_url, permalink_url
 def _post(request, form, perform):
     """Post through ``perform`` once per form token; (comment, None) or (None, the refusal)."""
     try:
-        return _post_once(
+        comment, _fresh = _post_once(
             request,
             form,
             perform,
             attachments=[f"{f.name}:{f.size}" for f in request.FILES.getlist("attachments")],
-        ), None
+        )
+        return comment, None
     except (DomainError, PolicyDenied) as exc:
         if isinstance(exc, DomainError) and exc.field in form.fields:
             form.add_service_error(exc)
