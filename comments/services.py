@@ -17,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.errors import ConflictError, DomainError, RateLimited
 from core.events import emit
+from core.numerals import local_digits
 from core.text import clean_user_text
 from drafts.merge import MergeResult, merge3
 from drafts.models import DraftVersion, Provision
@@ -1058,14 +1059,14 @@ def posting_rate_check(*, by) -> None:
             "You may post again in %(minutes)s minute (at %(time)s).",
             "You may post again in %(minutes)s minutes (at %(time)s).",
             minutes,
-        ) % {"minutes": minutes, "time": at}
+        ) % {"minutes": local_digits(minutes), "time": local_digits(at)}
         if window.scope == "user":
             message = _("You have reached the limit of %(limit)s posts for your account.") % {
-                "limit": window.limit
+                "limit": local_digits(window.limit)
             }
         else:
             message = _("Your organisation has reached its limit of %(limit)s posts for now.") % {
-                "limit": window.limit
+                "limit": local_digits(window.limit)
             }
         raise RateLimited(f"{message} {wait}", retry_after=int(remaining) + 1)
 

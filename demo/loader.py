@@ -133,12 +133,14 @@ def _post_thread(
         comment = comment_services.comment_create(
             by=author,
             version=version,
-            provision=provisions[node["provision"]],
+            # No provision: a comment on the whole draft.
+            provision=provisions[node["provision"]] if node.get("provision") else None,
             body=node["body"],
             kind=node.get("kind", "comment"),
             visibility=node.get("visibility", "public"),
             quote_exact=node.get("quote") or "",
             proposed_text=node.get("proposed_text") or "",
+            proposed_text_km=node.get("proposed_text_km") or "",
             posted_at=posted_at,
         )
         for org_key in node.get("endorsements", []):

@@ -228,8 +228,11 @@ def version_publish(
             raise DomainError(_("Only a working version can be published."))
         if not Provision.objects.for_reading(version).exists():
             raise DomainError(_("An empty version cannot be published."))
+        # ``of=("self",)``: the versions' default ordering joins their draft, and a plain
+        # FOR UPDATE would lock the draft's row too, after the version's; an open-data
+        # build locks the draft first, and the two orders deadlock.
         for earlier in (
-            DraftVersion.objects.select_for_update()
+            DraftVersion.objects.select_for_update(of=("self",))
             .filter(draft=version.draft, number__lt=version.number)
             .exclude(status__in=[DraftVersion.Status.SUPERSEDED, DraftVersion.Status.SUBMITTED])
         ):

@@ -174,7 +174,8 @@ def packet_request(
     )
     with transaction.atomic():
         # One request at a time per version, so two identical requests never both build.
-        DraftVersion.objects.select_for_update().filter(pk=version.pk).first()
+        # Only the version's row (its default ordering would join and lock the draft too).
+        DraftVersion.objects.select_for_update(of=("self",)).filter(pk=version.pk).first()
         existing = (
             Packet.objects.select_for_update()
             .filter(version=version, fingerprint=fingerprint)

@@ -25,10 +25,12 @@ def seed_portal_pages():
 
 @pytest.fixture(autouse=True)
 def portal_pages(request):
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
-        request.getfixturevalue(
-            "transactional_db" if "transactional_db" in request.fixturenames else "db"
-        )
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional or "db" in request.fixturenames or marker is not None:
+        request.getfixturevalue("transactional_db" if transactional else "db")
         seed_portal_pages()
 
 
