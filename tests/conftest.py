@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -236,6 +237,14 @@ def _celery_worker_session(django_db_setup, django_db_blocker, redis_url, tmp_pa
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, whatever the one before it activated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -120,10 +120,16 @@ def test_quoting_and_posting_with_the_keyboard_alone(browser, live_server, consu
         page.keyboard.press("Enter")
         page.locator("#comment-form .errorlist, #comment-form .form-errors").first.wait_for()
         assert not Comment.objects.exists()
+        # The refused form came back through htmx: let it settle (htmx puts focus back
+        # where it was, and the form's script runs again) before moving the focus.
+        page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
 
         # Choosing a sentence from the list, by keyboard, fills the quote.
         chooser = page.locator("#quote-sentence")
         chooser.focus()
+        expect(chooser).to_be_focused()
         page.keyboard.press("ArrowDown")
         first_sentence = chooser.evaluate("s => s.value")
         assert first_sentence
