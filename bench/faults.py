@@ -112,7 +112,7 @@ print(json.dumps({
     ],
     "outbox_undispatched": OutboxEvent.objects.filter(dispatched_at__isnull=True).count(),
     "outbox_total": OutboxEvent.objects.count(),
-    "packets": {str(p.pk): [p.status, packet_can_retry(p), p.attempts, str(p.progress)] for p in
+    "packets": {str(p.pk): [p.status, packet_can_retry(p), p.attempts, str(p.stage), p.parts_done, p.parts_total] for p in
                 Packet.objects.filter(pk__in=%(packets)r)},
 }))
 """
