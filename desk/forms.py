@@ -173,7 +173,9 @@ class DispositionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ApplyForm(forms.Form):
+class _ApplyDecisionForm(forms.Form):
+    """The decision that goes with applying a comment's text: accepted or partly, and why."""
+
     status = forms.ChoiceField(
         label=_("Disposition"),
         choices=[
@@ -186,6 +188,9 @@ class ApplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to the commenter and in the comment-response matrix."),
     )
+
+
+class ApplyForm(_ApplyDecisionForm):
     text = forms.CharField(
         label=_("Final text of the article"),
         required=False,
@@ -341,21 +346,9 @@ class ClusterAnswerForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class ApplyNewArticleForm(forms.Form):
+class ApplyNewArticleForm(_ApplyDecisionForm):
     """Insert a proposed new article: the decision, and its final text (the proposal's by default)."""
 
-    status = forms.ChoiceField(
-        label=_("Disposition"),
-        choices=[
-            (Disposition.Status.ACCEPTED, Disposition.Status.ACCEPTED.label),
-            (Disposition.Status.PARTLY_ACCEPTED, Disposition.Status.PARTLY_ACCEPTED.label),
-        ],
-    )
-    response = forms.CharField(
-        label=_("Response"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shown to the commenter and in the comment-response matrix."),
-    )
     number = forms.CharField(
         label=_("Number"),
         required=False,
