@@ -9,10 +9,11 @@ can be rendered by different workers and put end to end:
    and reports its page count, where its headings fell, and its bookmarks;
 2. the front matter (cover and contents) is rendered with the real page
    numbers, which are now known (twice if need be, until its length is stable);
-3. the pieces are merged with pypdf, the outline is rebuilt from the parts'
-   bookmarks with their page offsets, and the running header and the
-   "page X of Y" footer are stamped from an overlay rendered with the same
-   page CSS, a bounded number of pages at a time.
+3. the pieces are joined by ``pdfjoin``, streamed one at a time into the
+   output file (the finish never holds the whole packet); the outline is
+   rebuilt from the parts' bookmarks with their page offsets, and the running
+   header and the "page X of Y" footer are drawn from an overlay rendered with
+   the same page CSS, a bounded number of pages at a time.
 
 ``render_single_html`` builds the same content as one HTML document (native
 ``target-counter`` contents and ``counter(pages)`` footer); rendered in one
@@ -22,10 +23,11 @@ compares against.
 
 from __future__ import annotations
 
-import contextlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import BinaryIO
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
@@ -49,10 +51,9 @@ from drafts.redline import INSERT as DIFF_INSERT
 from drafts.redline import version_redline
 from stakeholders.policies import packet_reader_filter
 
-from . import textlayer
+from . import pdfjoin, textlayer
 from .fetcher import SCHEME, PacketURLFetcher
 from .models import Packet
-from .pdffonts import share_font_subsets
 from .selectors import (
     Unit,
     attachment_numbers,
@@ -988,264 +989,80 @@ def _pdf_date(moment) -> str:
     return moment.strftime("D:%Y%m%d%H%M%SZ")
 
 
-class _TagTrees:
-    """The pieces' tag trees, joined under one Document element as pages are appended.
-
-    Each piece numbers its pages' and links' entries in the parent tree from 0;
-    the joined tree shifts each piece's numbers past the previous ones. Links of
-    the contents (``CONTENTS_SCHEME``) are collected to be pointed at their pages.
-    """
-
-    def __init__(self, writer):
-        from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
-        self.writer = writer
-        self.nums = ArrayObject()
-        self.next_key = 0
-        self.contents_links: list[tuple[object, str]] = []
-        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-        self.root_ref = writer._add_object(self.root)
-        self.document = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/StructElem"),
-                NameObject("/S"): NameObject("/Document"),
-                NameObject("/P"): self.root_ref,
-                NameObject("/K"): ArrayObject(),
-            }
-        )
-        self.document_ref = writer._add_object(self.document)
-
-    def _annotations(self, source, offset: int):
-        from pypdf.generic import NameObject, NumberObject
-
-        annotations = source["/Annots"].clone(self.writer)
-        for reference in annotations:
-            annotation = reference.get_object()
-            if "/StructParent" in annotation:
-                annotation[NameObject("/StructParent")] = NumberObject(
-                    annotation["/StructParent"] + offset
-                )
-            uri = str(annotation.get("/A", {}).get("/URI", ""))
-            if uri.startswith(CONTENTS_SCHEME):
-                self.contents_links.append((annotation, uri[len(CONTENTS_SCHEME) :]))
-        return annotations
-
-    def append(self, reader, first_page: int) -> None:
-        from pypdf.generic import NameObject, NumberObject
-
-        writer = self.writer
-        offset = self.next_key
-        for index, source in enumerate(reader.pages):
-            page = writer.pages[first_page + index]
-            if "/StructParents" in source:
-                page[NameObject("/StructParents")] = NumberObject(source["/StructParents"] + offset)
-            if "/Annots" in source:
-                page[NameObject("/Annots")] = self._annotations(source, offset)
-        tree = reader.trailer["/Root"].get("/StructTreeRoot")
-        if tree is None:
-            return
-        tree = tree.get_object()
-        old_document = tree["/K"][0]
-        # The piece's Document element stands for the joined one: its children's
-        # parent links then point at the joined Document when they are copied.
-        translated = writer._id_translated.setdefault(id(reader), {"PreventGC": reader})
-        translated[old_document.idnum] = self.document_ref.idnum
-        kids = self.document["/K"]
-        for kid in old_document.get_object()["/K"]:
-            kids.append(kid.clone(writer))
-        nums = tree["/ParentTree"].get_object()["/Nums"]
-        for key, value in zip(nums[::2], nums[1::2], strict=True):
-            self.nums.append(NumberObject(key + offset))
-            self.nums.append(value.clone(writer))
-            self.next_key = max(self.next_key, offset + key + 1)
-
-    def link_contents(self, anchor_pages: dict[str, int]) -> int:
-        """Point the contents' links at their pages; returns how many were linked."""
-        from pypdf.generic import ArrayObject, NameObject
-
-        linked = 0
-        for annotation, anchor in self.contents_links:
-            del annotation["/A"]
-            if anchor not in anchor_pages:
-                continue
-            page = self.writer.pages[anchor_pages[anchor]].indirect_reference
-            annotation[NameObject("/Dest")] = ArrayObject([page, NameObject("/Fit")])
-            linked += 1
-        return linked
-
-    def finish(self, language: str) -> None:
-        from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
-
-        writer = self.writer
-        parent_tree = writer._add_object(DictionaryObject({NameObject("/Nums"): self.nums}))
-        self.root[NameObject("/K")] = self.document_ref
-        self.root[NameObject("/ParentTree")] = parent_tree
-        catalog = writer._root_object
-        catalog[NameObject("/StructTreeRoot")] = self.root_ref
-        catalog[NameObject("/MarkInfo")] = DictionaryObject(
-            {NameObject("/Marked"): BooleanObject(True)}
-        )
-        catalog[NameObject("/Lang")] = TextStringObject(language)
-        catalog[NameObject("/ViewerPreferences")] = DictionaryObject(
-            {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-        )
-
-
-def _as_artifact(page) -> None:
-    """Mark a header/footer overlay page's drawing as pagination, not document content."""
-    content = page.get("/Contents")
-    if content is None:
-        return
-    stream = content.get_object()
-    if not hasattr(stream, "set_data"):  # an array of streams: WeasyPrint writes one
-        return
-    stream.set_data(b"/Artifact <</Type /Pagination>> BDC\n" + stream.get_data() + b"\nEMC\n")
-
-
 def merge(
     doc: PacketDocument,
     front: bytes,
-    parts: list[bytes | str],
+    parts: list[bytes | Callable],
     results: list[dict],
     layout: dict,
+    out: BinaryIO,
     beat=None,
-):
-    """Put the pieces end to end, rebuild the outline and stamp headers and footers.
+) -> int:
+    """Join the pieces into ``out``: one working document; returns its page count.
 
     ``parts`` are PDF bytes or callables returning a readable file, read one at
-    a time. Every file and reader is closed as soon as its pages are copied, so
-    a long-lived worker holds no part file open (a deleted part would otherwise
-    stay on disk until the worker's child exits).
+    a time and closed at once (a long-lived worker holds no part file open).
+    ``pdfjoin`` streams them into ``out``, so the finish holds one part at a
+    time, not the whole packet: the pieces' tag trees joined, the contents'
+    entries linked to their pages, named destinations for every heading, the
+    outline, headers and footers drawn over every page, the metadata in the
+    packet's language, the sources attached, and one font subset per face.
 
-    The result is one working document: the pieces' tag trees joined, the
-    contents' entries linked to their pages, named destinations for every
-    heading, the outline, the metadata in the packet's language, the sources
-    attached, every page's content compressed after stamping (pypdf writes a
-    stamped page's content uncompressed, which made merged packets several
-    times the size of a one-piece render), and one font subset per face
-    (``pdffonts``) instead of one per part.
-
-    ``beat`` is called after every part and every batch of stamped pages: a long
-    merge keeps showing progress, so the recovery does not take it for a dead one.
+    ``beat`` is called after every piece and every batch of overlay pages: a
+    long merge keeps showing progress, so the recovery does not take it for a dead one.
     """
     beat = beat or (lambda: None)
-    from pypdf import PdfReader, PdfWriter
-
-    with PdfWriter() as writer:
-        tags = _TagTrees(writer)
-        pieces = [lambda: io.BytesIO(front), *parts]
-        for piece in pieces:
-            with contextlib.ExitStack() as stack:
-                data = stack.enter_context(piece() if callable(piece) else io.BytesIO(piece))
-                reader = stack.enter_context(PdfReader(data))
-                first_page = len(writer.pages)
-                writer.append(reader, import_outline=False, excluded_fields=["/Annots", "/B"])
-                tags.append(reader, first_page)
+    starts, total = layout["starts"], layout["total"]
+    anchors: dict[str, int] = {}
+    outline = [pdfjoin.OutlineItem(_("Contents"), 1 if total > 1 else 0, level=0, nests=False)]
+    for result, start in zip(results, starts, strict=True):
+        for name, index in result["anchors"].items():
+            anchors.setdefault(name, start - 1 + index)
+        outline += [
+            pdfjoin.OutlineItem(label, start - 1 + index, level)
+            for level, label, index in result["bookmarks"]
+        ]
+    created = _pdf_date(doc.packet.started_at or timezone.now())
+    spec = pdfjoin.JoinSpec(
+        language=packet_language(doc.packet),
+        info={
+            "/Title": doc.title,
+            "/Author": doc.author,
+            "/Subject": _("Review packet, content fingerprint %(fingerprint)s")
+            % {"fingerprint": doc.packet.fingerprint},
+            "/CreationDate": created,
+            "/ModDate": _pdf_date(timezone.now()),
+            "/Producer": "WeasyPrint and pikepdf",
+        },
+        outline=outline,
+        anchors=anchors,
+        attachments=sorted(source_attachments(doc)),
+        contents_scheme=CONTENTS_SCHEME,
+        file_id=f"{doc.packet.fingerprint}:{created}",
+    )
+    page_counts = [starts[0] - 1] + [result["pages"] for result in results]
+    joiner = pdfjoin.Joiner(out, spec, page_counts)
+    step = max(1, int(settings.PORTAL.get("PACKET_OVERLAY_PAGES", 200)))
+    stamps: list[int] = []
+    stamped = 0  # pages whose overlay has been rendered
+    for piece, pages in zip([front, *parts], page_counts, strict=True):
+        while len(stamps) < pages:
+            last = min(total, stamped + step)
+            stamps += joiner.add_overlay(overlay_pdf(doc, stamped + 1, last, total))
+            stamped = last
             beat()
-        total = len(writer.pages)
-        step = max(1, int(settings.PORTAL.get("PACKET_OVERLAY_PAGES", 200)))
-        for first in range(1, total + 1, step):
-            last = min(total, first + step - 1)
-            with PdfReader(io.BytesIO(overlay_pdf(doc, first, last, total))) as overlay:
-                for offset, overlay_page in enumerate(overlay.pages):
-                    _as_artifact(overlay_page)
-                    page = writer.pages[first - 1 + offset]
-                    page.merge_page(overlay_page)
-                    page.compress_content_streams()
-            beat()
-        tags.finish(packet_language(doc.packet))
-
-        anchor_pages: dict[str, int] = {}
-        for result, start in zip(results, layout["starts"], strict=True):
-            for name, index in result["anchors"].items():
-                anchor_pages.setdefault(name, start - 1 + index)
-        for name, page_index in anchor_pages.items():
-            writer.add_named_destination(name, page_index)
-        tags.link_contents(anchor_pages)
-
-        parents: list = []
-        contents_label = _("Contents")
-        writer.add_outline_item(title=contents_label, page_number=1 if total > 1 else 0)
-        for result, start in zip(results, layout["starts"], strict=True):
-            for level, label, index in result["bookmarks"]:
-                while parents and parents[-1][0] >= level:
-                    parents.pop()
-                parent = parents[-1][1] if parents else None
-                item = writer.add_outline_item(
-                    title=label, page_number=start - 1 + index, parent=parent
-                )
-                parents.append((level, item))
-        for name, data in sorted(source_attachments(doc)):
-            writer.add_attachment(name, data)
-        created = _pdf_date(doc.packet.started_at or timezone.now())
-        writer.add_metadata(
-            {
-                "/Title": doc.title,
-                "/Author": doc.author,
-                "/Subject": _("Review packet, content fingerprint %(fingerprint)s")
-                % {"fingerprint": doc.packet.fingerprint},
-                "/CreationDate": created,
-                "/ModDate": _pdf_date(timezone.now()),
-                "/Producer": "WeasyPrint and pypdf",
-            }
-        )
-        writer.page_mode = "/UseOutlines"
-        _sort_name_trees(writer)
-        share_font_subsets(writer)
+        if callable(piece):
+            with piece() as handle:
+                data = handle.read()
+        else:
+            data = piece
+        joiner.add_piece(data, stamps[:pages])
+        del data
+        stamps = stamps[pages:]
         beat()
-        out = io.BytesIO()
-        writer.write(out)
+    pages = joiner.finish()
     beat()
-    return compact(out.getvalue()), total
-
-
-def _sort_name_trees(writer) -> None:
-    """Each name once, in order: name trees must be sorted (ISO 32000-1, 7.9.6).
-
-    pypdf keeps the parts' own destinations (with their exact positions) when it
-    appends them, and ``add_named_destination`` adds a second entry under the
-    same name; a strict reader (qpdf's check) has to repair such a tree. The
-    first entry of a name wins.
-    """
-    from pypdf.generic import ArrayObject, NameObject
-
-    names = writer._root_object.get("/Names")
-    if names is None:
-        return
-    for tree_name in ("/Dests", "/EmbeddedFiles"):
-        tree = names.get_object().get(tree_name)
-        if tree is None or "/Names" not in tree.get_object():
-            continue
-        tree = tree.get_object()
-        flat = tree["/Names"].get_object()
-        entries: dict[str, object] = {}
-        for key, value in zip(flat[::2], flat[1::2], strict=True):
-            entries.setdefault(str(key), (key, value))
-        ordered = ArrayObject()
-        for _name, (key, value) in sorted(entries.items()):
-            ordered += [key, value]
-        tree[NameObject("/Names")] = ordered
-
-
-def compact(pdf: bytes) -> bytes:
-    """The PDF rewritten by qpdf: only what is referenced, dictionaries in object streams.
-
-    pypdf writes every dictionary (the tag tree's elements, the fonts' and
-    pages' dictionaries) as plain text and keeps objects nothing refers to any
-    more (the parts' own font subsets); WeasyPrint compresses such objects in
-    object streams, and a merged packet should be as small as its one-piece render.
-    """
-    import pikepdf
-
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        document.save(
-            out,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
-            recompress_flate=False,
-        )
-    return out.getvalue()
+    return pages
 
 
 def render_chunked(packet: Packet, built_at=None) -> tuple[bytes, int]:
@@ -1259,7 +1076,9 @@ def render_chunked(packet: Packet, built_at=None) -> tuple[bytes, int]:
             pdfs.append(pdf)
             results.append(result.as_dict())
         front, _count, layout = render_front(doc, results, built_at)
-        return merge(doc, front, pdfs, results, layout)
+        out = io.BytesIO()
+        pages = merge(doc, front, pdfs, results, layout, out)
+        return out.getvalue(), pages
 
 
 def render_single_html(packet: Packet, built_at=None) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import uuid
 from datetime import timedelta
 
@@ -567,33 +568,38 @@ def packet_finish(*, packet_id: int, token: str, merge_token: str) -> bool:
     def beat():
         _beat_merge(packet_id, token, merge_token)
 
-    try:
-        with translation.override(packet_language(packet)):
-            doc = PacketDocument(packet)
-            front, _pages, layout = render_front(doc, results, built_at)
-            beat()
-            readers = [
-                (lambda name=result["name"]: default_storage.open(name, "rb")) for result in results
-            ]
-            pdf, total = merge(doc, front, readers, results, layout, beat=beat)
-    except MergeSuperseded:
-        return False
-    _touch(packet_id, token)
-    current = packet_fingerprint(
-        version=packet.version,
-        compare_to=packet.compare_to,
-        language=packet.language,
-        include_restricted=packet.include_restricted,
-        as_of=packet.started_at,
-    )
-    if current != packet.fingerprint:
-        _rebuild_for_changed_content(packet_id, token, merge_token)
-        return False
-    temporary = _save_exact(
-        f"{work_prefix(packet_id, token)}/packet-{merge_token[:8]}.pdf.partial", ContentFile(pdf)
-    )
-    size = len(pdf)
-    del pdf
+    # The joined file goes to a temporary file as it is built: the finish never
+    # holds the whole packet in memory.
+    with tempfile.TemporaryFile() as joined:
+        try:
+            with translation.override(packet_language(packet)):
+                doc = PacketDocument(packet)
+                front, _pages, layout = render_front(doc, results, built_at)
+                beat()
+                readers = [
+                    (lambda name=result["name"]: default_storage.open(name, "rb"))
+                    for result in results
+                ]
+                total = merge(doc, front, readers, results, layout, joined, beat=beat)
+        except MergeSuperseded:
+            return False
+        _touch(packet_id, token)
+        current = packet_fingerprint(
+            version=packet.version,
+            compare_to=packet.compare_to,
+            language=packet.language,
+            include_restricted=packet.include_restricted,
+            as_of=packet.started_at,
+        )
+        if current != packet.fingerprint:
+            _rebuild_for_changed_content(packet_id, token, merge_token)
+            return False
+        size = joined.tell()
+        joined.seek(0)
+        temporary = _save_exact(
+            f"{work_prefix(packet_id, token)}/packet-{merge_token[:8]}.pdf.partial",
+            File(joined, name="packet.pdf"),
+        )
     final = move_into_place(temporary, final_name(packet, merge_token))
     with transaction.atomic():
         claimed = Packet.objects.select_for_update().get(pk=packet_id)
