@@ -33,28 +33,31 @@ from .models import Entry
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="search.comment_saved")
-def comment_saved(sender, instance: Comment, update_fields=None, raw=False, **kwargs):
+def comment_saved(
+    sender, instance: Comment, update_fields=None, raw=False, created=False, **kwargs
+):
     if raw or (
         update_fields is not None and set(update_fields) <= {"thread_path", "tracking_number"}
     ):
         return  # a fixture load, or the second half of posting: no words changed
-    services.index_objects(Entry.Source.COMMENT, [instance])
-    services.entry_visibility_copy(comment=instance)
+    services.index_objects(Entry.Source.COMMENT, [instance], new=created)
+    if not created:  # a new comment has no response or attached file indexed yet
+        services.entry_visibility_copy(comment=instance)
 
 
 @receiver(post_save, sender=Disposition, dispatch_uid="search.disposition_saved")
-def disposition_saved(sender, instance: Disposition, raw=False, **kwargs):
+def disposition_saved(sender, instance: Disposition, raw=False, created=False, **kwargs):
     if raw:
         return
-    services.index_objects(Entry.Source.RESPONSE, [instance])
+    services.index_objects(Entry.Source.RESPONSE, [instance], new=created)
     services.entry_disposition_set(comment_id=instance.comment_id, status=instance.status)
 
 
 @receiver(post_save, sender=Attachment, dispatch_uid="search.attachment_saved")
-def attachment_saved(sender, instance: Attachment, raw=False, **kwargs):
+def attachment_saved(sender, instance: Attachment, raw=False, created=False, **kwargs):
     if raw:
         return
-    services.index_objects(Entry.Source.ATTACHMENT, [instance])
+    services.index_objects(Entry.Source.ATTACHMENT, [instance], new=created)
 
 
 @receiver(post_save, sender=Provision, dispatch_uid="search.provision_saved")

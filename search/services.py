@@ -37,12 +37,19 @@ def _replace(source: Source, keys: list, rows: list[Entry]) -> None:
         Entry.objects.bulk_create(rows, batch_size=BATCH)
 
 
-def index_objects(source_name: str, objects: Iterable) -> int:
-    """Index (again) these objects of one source; returns the number of rows written."""
+def index_objects(source_name: str, objects: Iterable, *, new: bool = False) -> int:
+    """Index (again) these objects of one source; returns the number of rows written.
+
+    ``new``: the objects were just created, so no row of theirs exists yet and
+    there is nothing to replace (posting a comment saves a query and a savepoint).
+    """
     source = SOURCES[source_name]
     objects = list(objects)
     rows = entries_for(source_name, objects)
-    _replace(source, [object_key(source, obj) for obj in objects], rows)
+    if new:
+        Entry.objects.bulk_create(rows, batch_size=BATCH)
+    else:
+        _replace(source, [object_key(source, obj) for obj in objects], rows)
     return len(rows)
 
 
