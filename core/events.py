@@ -11,8 +11,7 @@ A service calls ``emit("comment.replied", comment_id=...)``. Two kinds of listen
   ids it was given. These go through a **transactional outbox**: ``emit`` writes an
   ``OutboxEvent`` row in the caller's transaction (so the event exists exactly when
   the change does) and, once the transaction commits, the relay tries to deliver it
-  at once (``dispatch``: call the listeners, then mark the row dispatched; the events of one
-  transaction are delivered together). If
+  at once (``dispatch_one``: call the listeners, then mark the row dispatched). If
   the broker is unreachable the listener raises, the row stays undispatched with the
   error, and nothing reaches the request: the client's change is saved and answered.
   ``relay_pending`` (the Celery beat task ``core.tasks.outbox_relay`` every few
@@ -85,37 +84,8 @@ def emit(event: str, **payload) -> OutboxEvent | None:
     if not _listeners[event]:
         return None
     row = OutboxEvent.objects.create(name=event, payload=payload)
-    pending = _pending_in_transaction()
-    pending.append(row.pk)
-    transaction.on_commit(lambda: _dispatch_pending(pending))
+    transaction.on_commit(lambda pk=row.pk: dispatch_one(pk))
     return row
-
-
-def _pending_in_transaction() -> list[int]:
-    """The events emitted in the current transaction, delivered together once it commits.
-
-    One delivery transaction for all of them, not one each (posting a comment
-    emits two). The list belongs to the connection's list of commit hooks, which
-    Django replaces when a transaction ends (committed or rolled back) and when
-    a savepoint rolls back, so a new transaction never inherits an old list. An
-    event of a rolled-back savepoint may stay in the list: its row is gone, and
-    delivery finds nothing under its id.
-    """
-    connection = transaction.get_connection()
-    hooks = connection.run_on_commit
-    batch = getattr(connection, "_outbox_pending", None)
-    if batch is None or batch[0] is not hooks:
-        batch = (hooks, [])
-        connection._outbox_pending = batch
-    return batch[1]
-
-
-def _dispatch_pending(pending: list[int]) -> None:
-    # Every event's hook calls this; the first delivers them all, the others find none.
-    if pending:
-        pks = list(pending)
-        pending.clear()
-        dispatch(pks)
 
 
 DELIVERED, UNAVAILABLE, FAILED = "delivered", "unavailable", "failed"
@@ -158,27 +128,23 @@ def _deliver(row: OutboxEvent) -> str:
     return DELIVERED
 
 
-def dispatch(pks: list[int]) -> int:
-    """Deliver these events now, in order, except those another relay holds or delivered.
+def dispatch_one(pk: int) -> bool:
+    """Deliver one event now, unless another relay holds it or delivered it already.
 
     Called after the emitting transaction commits; it never raises, since the
-    change it follows is saved and the client must get its answer. Returns how
-    many were delivered; an event not delivered waits for the relay.
+    change it follows is saved and the client must get its answer.
     """
-    delivered = 0
     try:
         with transaction.atomic():
-            rows = (
+            row = (
                 OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=pks, dispatched_at__isnull=True)
-                .order_by("pk")
+                .filter(pk=pk, dispatched_at__isnull=True)
+                .first()
             )
-            # Each is tried, as if delivered alone: their listeners may need different services.
-            for row in rows:
-                delivered += _deliver(row) == DELIVERED
+            return row is not None and _deliver(row) == DELIVERED
     except DatabaseError as exc:
-        logger.warning("outbox events %s left for the relay: %r", pks, exc)
-    return delivered
+        logger.warning("outbox event %s left for the relay: %r", pk, exc)
+        return False
 
 
 def relay_pending(*, limit: int | None = None) -> int:

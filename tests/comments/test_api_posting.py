@@ -81,8 +81,8 @@ def test_post_queries_are_pinned(
     individual); the round's participation (only for an individual); the id (PostgreSQL)
     or the UPDATE of the path (SQLite); the comment, the disposition and their history
     rows; the search index (one INSERT each for a new comment and its disposition: nothing
-    to replace); the two events (delivered together after commit, which a test's
-    transaction never reaches)."""
+    to replace); the two events (delivered after commit, which a test's transaction never
+    reaches)."""
     c = consultation
     client = api_client_for(getattr(c, reader))
     client.post(URL, _payload(c, "Warm-up."), format="json")

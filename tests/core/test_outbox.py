@@ -245,30 +245,3 @@ def test_delivered_events_are_forgotten_after_the_keeping_time():
     waiting = OutboxEvent.objects.create(name="x", payload={})
     assert events.prune_dispatched(older_than_days=14) == 1
     assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
-
-
-def test_the_events_of_one_posting_are_delivered_together_after_it_commits(
-    consultation, monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries
-):
-    """Posting emits two events; one delivery transaction takes both (one SELECT … FOR
-    UPDATE, one UPDATE each), in the order they were emitted."""
-    from comments import services as comment_services
-    from comments import tasks as comment_tasks
-    from desk import tasks as desk_tasks
-
-    c = consultation
-    sent = []
-    monkeypatch.setattr(comment_tasks.receipt_send, "delay", lambda *a: sent.append("receipt"))
-    monkeypatch.setattr(desk_tasks.clusters_recompute, "delay", lambda *a: sent.append("cluster"))
-    with django_capture_on_commit_callbacks() as callbacks:
-        comment_services.comment_create(
-            by=c.stakeholder_a, version=c.version, provision=c.article, body="Posted now."
-        )
-    emitted = OutboxEvent.objects.order_by("pk")
-    assert [event.name for event in emitted] == ["comment.submitted", "comment.created"]
-    assert len(callbacks) == 2  # one per event; the first delivers both
-    with django_assert_num_queries(5):  # savepoint, SELECT, two UPDATEs, release
-        for callback in callbacks:
-            callback()
-    assert sent == ["receipt", "cluster"]
-    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
