@@ -91,6 +91,10 @@ ROW_FIELDS = COMMENT_FIELDS + tuple(
 _SENTINEL = 987654321987654321  # stands for the id in a URL built once per list
 
 
+def _versions(ids) -> dict:
+    return DraftVersion.objects.select_related("draft").in_bulk(ids) if ids else {}
+
+
 def _datetime(value):
     return _DATETIME.to_representation(value) if value is not None else None
 
@@ -126,15 +130,16 @@ class RowShaper:
 
     # --- reading ------------------------------------------------------------------
 
-    def rows(self, values: list[dict]) -> list[SimpleNamespace]:
+    def rows(self, values: list[dict], versions: dict | None = None) -> list[SimpleNamespace]:
         """Rows as objects the permission rules and ``selectors.nest`` can read.
 
         Every row gets the one shared version instance (and its draft), so the
         rules read a draft's drafters once; and its files, in one query.
+        ``versions``: the versions by id, when the caller has read them already.
         """
         rows = [SimpleNamespace(pk=value["id"], **value) for value in values]
-        ids = {row.version_id for row in rows}
-        versions = DraftVersion.objects.select_related("draft").in_bulk(ids) if ids else {}
+        if versions is None:
+            versions = _versions({row.version_id for row in rows})
         files: dict[int, list[dict]] = {row.pk: [] for row in rows}
         if rows:
             for attachment in (

@@ -32,7 +32,6 @@ from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
 
 from . import selectors, services
-from .api_rows import ROW_FIELDS, RowShaper
 from .attachments import attachment_response
 from .matrix import response_matrix
 from .models import Comment, Disposition, Endorsement, Visibility
@@ -50,6 +49,7 @@ from .serializers import (
     MatrixRowSerializer,
     RevisionSerializer,
 )
+from .thread_rows import PAGE_FIELDS, CachedRows
 from .trace import changes_from_comments
 
 # --- reading -----------------------------------------------------------------------
@@ -353,10 +353,10 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
         return counted_comments(self.request.user).order_by(*ORDERINGS["thread"])
 
     def list(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS)
-        shaper = RowShaper(request)
-        page = shaper.rows(list(self.paginate_queryset(rows)))
-        return self.get_paginated_response([shaper.comment(row) for row in page])
+        rows = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
+        page = list(self.paginate_queryset(rows))
+        shaped = CachedRows(request, counted_comments(request.user)).comments(page)
+        return self.get_paginated_response(shaped)
 
     def post(self, request):
         acting = self.acting_organisation()
@@ -441,17 +441,10 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
         )
 
     def list(self, request, *args, **kwargs):
-        roots = self.filter_queryset(self.get_queryset()).values(*ROW_FIELDS)
+        roots = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
         page = list(self.paginate_queryset(roots))
-        replies = list(
-            counted_comments(request.user)
-            .filter(root_id__in=[row["id"] for row in page])
-            .order_by("thread_path", "pk")
-            .values(*ROW_FIELDS)
-        )
-        shaper = RowShaper(request)
-        rows = shaper.rows([*page, *replies])
-        return self.get_paginated_response(shaper.threads(rows[: len(page)], rows[len(page) :]))
+        shaped = CachedRows(request, counted_comments(request.user)).threads(page)
+        return self.get_paginated_response(shaped)
 
 
 @extend_schema_view(
