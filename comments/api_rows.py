@@ -23,7 +23,7 @@ from stakeholders.models import Organisation, User
 from stakeholders.policies import CommentDecisions, can
 
 from .models import Attachment, Comment, Disposition
-from .selectors import ATTACHMENT_LIST_FIELDS, nest
+from .selectors import ATTACHMENT_LIST_FIELDS
 from .serializers import ACTIONS
 
 COMMENT_FIELDS = (
@@ -91,7 +91,8 @@ ROW_FIELDS = COMMENT_FIELDS + tuple(
 _SENTINEL = 987654321987654321  # stands for the id in a URL built once per list
 
 
-def _versions(ids) -> dict:
+def versions_by_id(ids) -> dict:
+    """Versions (with their drafts) by id, in one query."""
     return DraftVersion.objects.select_related("draft").in_bulk(ids) if ids else {}
 
 
@@ -139,7 +140,7 @@ class RowShaper:
         """
         rows = [SimpleNamespace(pk=value["id"], **value) for value in values]
         if versions is None:
-            versions = _versions({row.version_id for row in rows})
+            versions = versions_by_id({row.version_id for row in rows})
         files: dict[int, list[dict]] = {row.pk: [] for row in rows}
         if rows:
             for attachment in (
@@ -203,20 +204,12 @@ class RowShaper:
             "disposition": self._disposition(row),
             "attachments": [] if withheld else [self._attachment(f) for f in row.files],
             "permissions": {name: decisions.can(action, row) for name, action in ACTIONS.items()},
-            "tracking_number": self._tracking_number(row),
+            "tracking_number": self.tracking_number(row),
         }
-
-    def thread(self, row) -> dict:
-        shaped = self.comment(row)
-        shaped["replies"] = [self.thread(reply) for reply in row.visible_replies]
-        return shaped
-
-    def threads(self, tops: list, replies: list) -> list[dict]:
-        return [self.thread(top) for top in nest(tops, replies)]
 
     # --- parts ----------------------------------------------------------------------
 
-    def _tracking_number(self, row) -> str | None:
+    def tracking_number(self, row) -> str | None:
         """The author's own number; for anyone else the rule depends only on the draft,
         so it is decided once per draft, not per row (as the serializer does)."""
         user = self.decisions.user

@@ -41,7 +41,7 @@ from core import revisions
 from stakeholders.policies import actor_for, thread_audience
 
 from . import selectors
-from .api_rows import ROW_FIELDS, RowShaper, _versions
+from .api_rows import ROW_FIELDS, RowShaper, versions_by_id
 from .fragments import thread_name
 from .serializers import ACTIONS
 
@@ -136,7 +136,7 @@ class CachedRows:
 
     def entries(self, page: list[dict]) -> dict[int, list[tuple[dict, tuple]]]:
         """The cached (or freshly shaped) comments of each thread the page's rows are in."""
-        self.versions = _versions({row["version_id"] for row in page})
+        self.versions = versions_by_id({row["version_id"] for row in page})
         roots: dict[int, dict] = {}
         for row in page:
             roots.setdefault(_root_of(row), row)
@@ -198,7 +198,7 @@ class CachedRows:
         row["permissions"] = {
             name: decisions.can(action, comment) for name, action in ACTIONS.items()
         }
-        row["tracking_number"] = self.shaper._tracking_number(comment)
+        row["tracking_number"] = self.shaper.tracking_number(comment)
         return row
 
     # --- lists --------------------------------------------------------------------------
@@ -213,7 +213,8 @@ class CachedRows:
         return [self._for_reader(*by_id[row["id"]]) for row in page if row["id"] in by_id]
 
     def threads(self, page: list[dict]) -> list[dict]:
-        """The page's first comments, each with its visible replies nested (``RowShaper.thread``)."""
+        """The page's first comments, each with its visible replies nested in ``replies``
+        (``selectors.nest``: under the nearest ancestor the reader may see)."""
         entries = self.entries(page)
         threads = []
         for row in page:
