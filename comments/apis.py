@@ -155,6 +155,19 @@ def counted_comments(user, draft=None):
     )
 
 
+def listed_comments(user):
+    """Comments ``user`` may see, for choosing a page of a list (the rows come shaped from
+    ``thread_rows``): with the one count an order reads (most endorsed), and not the
+    reply counts, whose subqueries repeat the visibility rule and cost a signed-in
+    reader milliseconds to build."""
+    active_endorsements = Endorsement.objects.filter(
+        comment=OuterRef("pk"), withdrawn_at__isnull=True
+    )
+    return Comment.objects.filter(comment_visibility_filter(user)).annotate(
+        endorsement_count=_count(active_endorsements, "comment")
+    )
+
+
 def attach_versions(comments) -> None:
     """Give every comment one shared version (and draft) instance, loaded in two queries.
 
@@ -350,12 +363,12 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
     renderer_classes = LIST_RENDERERS
 
     def get_queryset(self):
-        return counted_comments(self.request.user).order_by(*ORDERINGS["thread"])
+        return listed_comments(self.request.user).order_by(*ORDERINGS["thread"])
 
     def list(self, request, *args, **kwargs):
         rows = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
         page = list(self.paginate_queryset(rows))
-        shaped = CachedRows(request, counted_comments(request.user)).comments(page)
+        shaped = CachedRows(request, lambda: counted_comments(request.user)).comments(page)
         return self.get_paginated_response(shaped)
 
     def post(self, request):
@@ -435,7 +448,7 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return (
-            counted_comments(self.request.user)
+            listed_comments(self.request.user)
             .filter(parent__isnull=True)
             .order_by(*ORDERINGS["thread"])
         )
@@ -443,7 +456,7 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         roots = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
         page = list(self.paginate_queryset(roots))
-        shaped = CachedRows(request, counted_comments(request.user)).threads(page)
+        shaped = CachedRows(request, lambda: counted_comments(request.user)).threads(page)
         return self.get_paginated_response(shaped)
 
 

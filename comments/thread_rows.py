@@ -87,7 +87,9 @@ class CachedRows:
     """Shaped comments for one request, per thread from the cache where they can be."""
 
     def __init__(self, request, counted):
-        """``counted``: the reader's visible comments with their counts (``apis.counted_comments``)."""
+        """``counted()``: the reader's visible comments with their counts
+        (``apis.counted_comments``), built only when a thread is shaped: building that
+        query (its visibility rule, in subqueries) costs a signed-in reader milliseconds."""
         self.request = request
         self.user = request.user
         self.counted = counted
@@ -121,7 +123,8 @@ class CachedRows:
     def _shape(self, roots: list[int]) -> dict[int, list[tuple[dict, tuple]]]:
         """Every visible comment of these threads, shaped, in thread order: two queries."""
         values = list(
-            self.counted.filter(Q(pk__in=roots) | Q(root_id__in=roots))
+            self.counted()
+            .filter(Q(pk__in=roots) | Q(root_id__in=roots))
             .order_by(*selectors.SORTS["thread"])
             .values(*ROW_FIELDS)
         )
