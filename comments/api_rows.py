@@ -23,7 +23,7 @@ from stakeholders.models import Organisation, User
 from stakeholders.policies import CommentDecisions, can
 
 from .models import Attachment, Comment, Disposition
-from .selectors import ATTACHMENT_LIST_FIELDS, nest
+from .selectors import ATTACHMENT_LIST_FIELDS
 from .serializers import ACTIONS
 
 COMMENT_FIELDS = (
@@ -91,6 +91,11 @@ ROW_FIELDS = COMMENT_FIELDS + tuple(
 _SENTINEL = 987654321987654321  # stands for the id in a URL built once per list
 
 
+def versions_by_id(ids) -> dict:
+    """Versions (with their drafts) by id, in one query."""
+    return DraftVersion.objects.select_related("draft").in_bulk(ids) if ids else {}
+
+
 def _datetime(value):
     return _DATETIME.to_representation(value) if value is not None else None
 
@@ -126,15 +131,16 @@ class RowShaper:
 
     # --- reading ------------------------------------------------------------------
 
-    def rows(self, values: list[dict]) -> list[SimpleNamespace]:
+    def rows(self, values: list[dict], versions: dict | None = None) -> list[SimpleNamespace]:
         """Rows as objects the permission rules and ``selectors.nest`` can read.
 
         Every row gets the one shared version instance (and its draft), so the
         rules read a draft's drafters once; and its files, in one query.
+        ``versions``: the versions by id, when the caller has read them already.
         """
         rows = [SimpleNamespace(pk=value["id"], **value) for value in values]
-        ids = {row.version_id for row in rows}
-        versions = DraftVersion.objects.select_related("draft").in_bulk(ids) if ids else {}
+        if versions is None:
+            versions = versions_by_id({row.version_id for row in rows})
         files: dict[int, list[dict]] = {row.pk: [] for row in rows}
         if rows:
             for attachment in (
@@ -198,20 +204,12 @@ class RowShaper:
             "disposition": self._disposition(row),
             "attachments": [] if withheld else [self._attachment(f) for f in row.files],
             "permissions": {name: decisions.can(action, row) for name, action in ACTIONS.items()},
-            "tracking_number": self._tracking_number(row),
+            "tracking_number": self.tracking_number(row),
         }
-
-    def thread(self, row) -> dict:
-        shaped = self.comment(row)
-        shaped["replies"] = [self.thread(reply) for reply in row.visible_replies]
-        return shaped
-
-    def threads(self, tops: list, replies: list) -> list[dict]:
-        return [self.thread(top) for top in nest(tops, replies)]
 
     # --- parts ----------------------------------------------------------------------
 
-    def _tracking_number(self, row) -> str | None:
+    def tracking_number(self, row) -> str | None:
         """The author's own number; for anyone else the rule depends only on the draft,
         so it is decided once per draft, not per row (as the serializer does)."""
         user = self.decisions.user

@@ -39,6 +39,18 @@ CACHE_DOWN = (RedisError, ConnectionError, TimeoutError)
 # when an organisation's verification or a person's shown name changes.
 PEOPLE = "people"
 
+
+def version_text(version_id: int) -> str:
+    """The name touched when a version's text or state changes: a provision's text, heading,
+    number, place or removal, or the version being published, closed, superseded or submitted.
+
+    The whole-draft reading page caches each article's block under it
+    (``comments.views.reading``), and the API's cached thread rows (which name
+    each comment's provision) key on it too.
+    """
+    return f"drafts:version:{version_id}"
+
+
 _PREFIX = "rev:"
 
 

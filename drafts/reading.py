@@ -27,11 +27,14 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # --- article text ---------------------------------------------------------------------
 
 
-def shown_language(provision: Provision) -> str:
+def shown_language(provision: Provision, language: str | None = None) -> str:
     """The language an article's text is shown in: the reader's, when the article has text in
     it; otherwise the other language, so a reader never faces an empty article. Pages say so
-    (``is_shown_in_other_language``) and mark the text with its ``lang``."""
-    language = current_language()
+    (``is_shown_in_other_language``) and mark the text with its ``lang``.
+
+    ``language``: the reader's, when the caller knows it already (a page of 300 articles
+    asks once, not 300 times)."""
+    language = language or current_language()
     if getattr(provision, f"text_{language}", ""):
         return language
     other = "en" if language == "km" else "km"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from core import revisions
 from core.errors import ConflictError, DomainError
 from core.events import emit
 from core.numerals import local_digits
@@ -19,6 +20,14 @@ from stakeholders.policies import ensure_can
 
 from .models import Draft, DraftVersion, Provision, ProvisionChange
 from .selectors import translation_gaps
+
+
+def _version_changed(*version_ids: int) -> None:
+    """Cached views of these versions' text (the reading page's article blocks) are not served again.
+
+    Every write below that changes a provision, or a version's state, calls it.
+    """
+    revisions.touch(*(revisions.version_text(pk) for pk in version_ids))
 
 
 @dataclass
@@ -97,6 +106,7 @@ def provisions_import(*, version: DraftVersion, specs: list[ProvisionSpec], by) 
 
     with transaction.atomic():
         walk(specs, None)
+        _version_changed(version.pk)
     return position
 
 
@@ -138,6 +148,7 @@ def _copy_provisions(*, source: DraftVersion, target: DraftVersion, by) -> None:
         child.skip_history_when_saving = True  # the copy's history row was written above
         child.save(update_fields=["parent"])
         del child.skip_history_when_saving
+    _version_changed(target.pk)
 
 
 def _next_working_version(*, draft: Draft, by, reason: str) -> DraftVersion:
@@ -241,6 +252,7 @@ def version_publish(
                 earlier.closes_at = now
             earlier._change_reason = f"Superseded by version {version.number}"
             earlier.save()
+            _version_changed(earlier.pk)
         version.status = DraftVersion.Status.IN_CONSULTATION
         version.opens_at = opens_at
         version.closes_at = closes_at
@@ -253,6 +265,7 @@ def version_publish(
         version._change_reason = "Published for consultation"
         version._history_user = by
         version.save()
+        _version_changed(version.pk)
         emit("version.published", version_id=version.pk)
     return version
 
@@ -268,6 +281,7 @@ def version_close(*, version: DraftVersion, by=None, reason: str = "Consultation
         if by is not None:
             version._history_user = by
         version.save()
+        _version_changed(version.pk)
         emit("version.closed", version_id=version.pk)
     return True
 
@@ -294,6 +308,7 @@ def version_submit(*, version: DraftVersion, by) -> DraftVersion:
         version._change_reason = "Submitted to the National Assembly"
         version._history_user = by
         version.save()
+        _version_changed(version.pk)
     return version
 
 
@@ -354,6 +369,7 @@ def provision_edit(
             caused_by_comment_id=caused_by_comment_id,
         )
         current.save()
+        _version_changed(current.version_id)
     return current
 
 
@@ -384,6 +400,7 @@ def provision_remove(*, provision: Provision, by, reason: str = "") -> Provision
                     parent=node, removed_at__isnull=True
                 )
             )
+        _version_changed(current.version_id)
     return current
 
 
@@ -424,6 +441,7 @@ def _resequence(version: DraftVersion, by) -> None:
         default_change_reason="Resequenced",
         custom_historical_attrs={"change_kind": ProvisionChange.RESEQUENCED},
     )
+    _version_changed(version.pk)
 
 
 def _place(
@@ -518,6 +536,7 @@ def provision_add(
         provision.mark_change(ProvisionChange.ADDED, caused_by_comment_id=caused_by_comment_id)
         provision._history_user = by
         provision.save()
+        _version_changed(version.pk)
     return provision
 
 
@@ -546,6 +565,7 @@ def provision_move(
             node.mark_change(ProvisionChange.MOVED)
             node._history_user = by
             node.save()
+        _version_changed(version.pk)
     return current
 
 
@@ -571,4 +591,5 @@ def version_renumber_articles(*, version: DraftVersion, by) -> int:
                 provision._history_user = by
                 provision.save()
                 changed += 1
+        _version_changed(version.pk)
     return changed

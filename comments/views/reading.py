@@ -7,7 +7,7 @@ whatever the number of articles or comments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.shortcuts import render
@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from core.i18n import current_language
 from drafts import selectors as draft_selectors
 from drafts.models import Draft, DraftVersion, Provision
-from drafts.reading import Status, consultation_status, marked_paragraphs, shown_language
+from drafts.reading import Status, consultation_status, shown_language
 from stakeholders.policies import can
 
 from .. import selectors
+from ..article_blocks import ArticleBlocks
 from ..matrix import attach_earlier_feedback
 
 # --- views ----------------------------------------------------------------------------
@@ -53,11 +54,17 @@ def draft_list(request):
 class TocEntry:
     provision: Provision
     depth: int
-    paragraphs: list[SafeString]
     comment_count: int
     language: str
-    comments_url: str
     in_other_language: bool = False
+    # An article's passages quoted by the comments the reader may see, on this version
+    # and (found again here) on earlier ones; its block is rendered from them.
+    quotes: tuple = ()
+    earlier: tuple = ()
+    # An article's block (comments.article_blocks), with what it was rendered from.
+    html: SafeString = ""
+    paragraphs: list[SafeString] = field(default_factory=list)
+    comments_url: str = ""
 
 
 def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> dict:
@@ -68,7 +75,9 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
     earlier = selectors.earlier_quotes_by_provision(user=request.user, version=version)
     depth_of: dict[int, int] = {}
     entries = []
+    articles = []
     permalink_base = reverse("comments:permalink", args=[0])[: -len("0/")]
+    reader_language = current_language()
 
     def permalink(pk: int) -> str:
         return f"{permalink_base}{pk}/"
@@ -76,35 +85,28 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
     for provision in provisions:
         depth = depth_of.get(provision.parent_id, -1) + 1 if provision.parent_id else 0
         depth_of[provision.pk] = depth
-        language = shown_language(provision)
-        comments_url = ""
-        paragraphs = []
-        if provision.kind == Provision.Kind.ARTICLE:
-            comments_url = reverse(
-                "comments:article",
-                kwargs={
-                    "slug": draft.slug,
-                    "number": version.number,
-                    "stable_id": provision.stable_id,
-                },
-            )
-            paragraphs = marked_paragraphs(
-                provision.text_in(language),
-                quotes.get(provision.pk, []),
-                permalink,
-                earlier=[q for q in earlier.get(provision.stable_id, []) if q.language == language],
-            )
-        entries.append(
-            TocEntry(
-                provision=provision,
-                depth=depth,
-                paragraphs=paragraphs,
-                comment_count=counts.get(provision.pk, 0),
-                language=language,
-                comments_url=comments_url,
-                in_other_language=bool(paragraphs) and language != current_language(),
-            )
+        language = shown_language(provision, reader_language)
+        entry = TocEntry(
+            provision=provision,
+            depth=depth,
+            comment_count=counts.get(provision.pk, 0),
+            language=language,
         )
+        if provision.kind == Provision.Kind.ARTICLE:
+            # Shown in the other language only when there is text to show.
+            entry.in_other_language = language != reader_language and bool(
+                provision.text_in(language).strip()
+            )
+            entry.quotes = tuple(quotes.get(provision.pk, ()))
+            entry.earlier = tuple(
+                q for q in earlier.get(provision.stable_id, ()) if q.language == language
+            )
+            articles.append(entry)
+        entries.append(entry)
+    can_comment = can(request.user, "comment.create", version)
+    toc = ArticleBlocks(
+        draft=draft, version=version, can_comment=can_comment, permalink=permalink
+    ).fill(entries, articles)
     current = draft_selectors.current_version(versions)
     return {
         "draft": draft,
@@ -114,7 +116,8 @@ def _reading_context(request, draft: Draft, versions, version: DraftVersion) -> 
         "is_current": current is not None and current.pk == version.pk,
         "status": consultation_status(version),
         "entries": entries,
-        "can_comment": can(request.user, "comment.create", version),
+        "toc": toc,
+        "can_comment": can_comment,
         "can_use_desk": can(request.user, "desk.view", draft),
         "total_comments": sum(counts.values()),
         "gaps": draft_selectors.translation_gaps(provisions),

@@ -418,3 +418,183 @@ def test_one_fragment_per_audience_not_per_person(consultation, scene, read, mon
     assert audiences == ["participant:", "participant:", "public:", "public:", audiences[-1]]
     assert audiences[-1].startswith(f"user-{c.stakeholder_b.pk}:")
     assert len(stored) == 3
+
+
+# --- the API's cached rows (comments.thread_rows) ------------------------------------------
+# The same scene and changes, read through /api/v1/threads/ and /api/v1/comments/: after
+# every change each role's answer from the cache must be the answer made without it, byte
+# for byte (no stale row, no row of another audience, no other reader's permissions).
+
+
+@pytest.fixture
+def api_read(api_client_for, consultation):
+    c = consultation
+    place = f"version={c.version.pk}&provision={c.article.stable_id}"
+    urls = (
+        f"/api/v1/threads/?{place}",
+        f"/api/v1/threads/?{place}&cursor=",
+        f"/api/v1/comments/?{place}",
+        f"/api/v1/comments/?{place}&cursor=",
+        "/api/v1/comments/?ordering=newest&page_size=3",
+    )
+
+    def read_as(user, language="en"):
+        client = api_client_for(user)
+        pages = []
+        for url in urls:
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200, (url, response.content[:300])
+            pages.append(response.content.decode())
+        return "\n".join(pages)
+
+    return read_as
+
+
+def _uncached(api_read, user, language="en"):
+    """What the API answers when no row comes from (or goes into) the cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "get_many", lambda keys: {})
+        patch.setattr(cache, "set_many", lambda mapping, timeout=None: [])
+        return api_read(user, language=language)
+
+
+def _api_matches_uncached(scene, api_read, language="en"):
+    for role, user in scene.people.items():
+        cached = api_read(user, language=language)
+        assert cached == api_read(user, language=language), role  # a second hit agrees
+        assert cached == _uncached(api_read, user, language=language), role
+
+
+def _publish_next(c, s, read):
+    nxt = draft_services.version_start_next(draft=c.draft, by=c.drafter)
+    draft_services.version_publish(
+        version=nxt, by=c.drafter, closes_at=timezone.now() + timedelta(days=10)
+    )
+    return []
+
+
+def _verify(c, s, read):
+    from stakeholders import services as people_services
+
+    people_services.organisation_verify(organisation=c.org_a, by=c.admin, verified=True)
+    return []
+
+
+API_CHANGES = {
+    **CHANGES,
+    "publish the next version": _publish_next,
+    "organisation verified": _verify,
+}
+
+
+@pytest.mark.parametrize("change", list(API_CHANGES))
+def test_api_rows_after_a_change_are_the_rows_made_without_the_cache(
+    consultation, scene, api_read, change
+):
+    _everyone_reads(scene, api_read)  # every audience's rows cached, by its own people
+    API_CHANGES[change](consultation, scene, api_read)
+    _api_matches_uncached(scene, api_read)
+
+
+def test_api_rows_after_a_writer_closes_their_account(consultation, scene, api_read):
+    from stakeholders import services as people_services
+
+    writer = member(organisation=consultation.org_b, username="frank", display_name="Frank Writer")
+    reply_to(scene.root, writer, body="Frank's reply.")
+    assert "Frank Writer" in api_read(None)
+    _everyone_reads(scene, api_read)
+    people_services.account_close(user=writer, by=writer)
+    assert "Frank Writer" not in api_read(None)
+    _api_matches_uncached(scene, api_read)
+
+
+def test_api_rows_of_each_audience_whoever_filled_the_cache(consultation, scene, api_read):
+    order = ["drafter", "moderator", "author", "colleague", "participant", "anonymous"]
+    for _round in range(2):  # cold, then from the cache
+        pages = {role: api_read(scene.people[role]) for role in order}
+        assert _shown(pages, "A restricted aside") == {
+            "author",
+            "colleague",
+            "drafter",
+            "moderator",
+        }
+        assert _shown(pages, "A reply for participants.") == EVERYONE - {"anonymous"}
+    _api_matches_uncached(scene, api_read)
+
+
+def test_api_hidden_words_stay_with_their_author(consultation, scene, api_read):
+    """The author and anonymous readers act for no organisation: only the audience tells them apart."""
+    c = consultation
+    own = post_comment(c, c.individual, body="A citizen's words, hidden later.")
+    services.comment_hide(comment=own, by=c.moderator, reason="Personal data")
+    readers = {"author": c.individual, "anonymous": None, "another citizen": UserFactory()}
+    for _round in range(2):
+        pages = {name: api_read(user) for name, user in readers.items()}
+        assert _shown(pages, "A citizen's words, hidden later.") == {"author"}
+    for user in readers.values():
+        assert api_read(user) == _uncached(api_read, user)
+
+
+def test_api_rows_per_language(consultation, scene, api_read):
+    services.comment_hide(comment=scene.root, by=consultation.moderator, reason="Off topic")
+    for language in ("en", "km", "en"):
+        _api_matches_uncached(scene, api_read, language=language)
+    assert api_read(None, language="km") != api_read(None, language="en")
+
+
+def test_api_rows_follow_a_change_of_role(consultation, scene, api_read):
+    c = consultation
+    newcomer = UserFactory(username="newcomer")
+    before = api_read(newcomer)
+    assert "A restricted aside" not in before
+    from stakeholders import services as people_services
+
+    people_services.membership_grant(
+        organisation=c.org_a, user=newcomer, role="stakeholder", by=None
+    )
+    after = api_read(newcomer)
+    assert "A restricted aside" in after
+    assert after == _uncached(api_read, newcomer)
+    people_services.membership_grant(
+        organisation=c.lead_ministry, user=newcomer, role="drafter", by=None
+    )
+    assert api_read(newcomer) == _uncached(api_read, newcomer)
+
+
+def test_api_permissions_are_the_readers_own(consultation, scene, api_client_for):
+    """Two people of one audience share the cached rows, never each other's permissions."""
+    c = consultation
+    services.endorsement_create(comment=scene.root, by=c.stakeholder_b)
+    mine = post_comment(c, c.stakeholder_b, body="Bob's own thread.")
+    dave = member(organisation=c.org_b, username="dave")
+    erin = member(username="erin")  # another organisation, the same audience as dave
+    url = f"/api/v1/comments/?version={c.version.pk}&provision={c.article.stable_id}"
+    rows = {}
+    readers = (("dave", dave), ("erin", erin), ("bob", c.stakeholder_b), ("dave again", dave))
+    for name, user in readers:
+        rows[name] = {row["id"]: row for row in api_client_for(user).get(url).json()["results"]}
+    assert rows["dave"][scene.root.pk]["endorsed_by_my_organisation"] is True
+    assert rows["erin"][scene.root.pk]["endorsed_by_my_organisation"] is False
+    assert rows["bob"][mine.pk]["permissions"]["edit"] is True
+    assert rows["bob"][mine.pk]["tracking_number"] == mine.tracking_number
+    assert rows["dave again"][mine.pk]["permissions"]["edit"] is False
+    assert rows["dave again"][mine.pk]["tracking_number"] is None
+    assert rows["dave again"] == rows["dave"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "participant", "drafter"])
+def test_api_rows_from_the_cache_read_no_comment_rows(
+    consultation, scene, api_client_for, role, django_assert_max_num_queries
+):
+    c = consultation
+    for n in range(10):
+        root = post_comment(c, c.stakeholder_b, body=f"Thread {n}", minutes_ago=200 + n)
+        reply_to(root, c.stakeholder_a, body=f"Reply {n}")
+    client = api_client_for(scene.people[role])
+    url = f"/api/v1/threads/?version={c.version.pk}&provision={c.article.stable_id}&cursor="
+    cold = _count(client, url)
+    # The article's ids and the page of first comments, their versions; signed in, the token,
+    # memberships, the threads' ties to the reader (and a drafter's drafting partners): no
+    # reply, comment or file rows.
+    with django_assert_max_num_queries(cold - 2):
+        assert client.get(url).status_code == 200
