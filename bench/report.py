@@ -23,6 +23,10 @@ HTTP_TARGETS = {
         lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
     ),
     "article, 5,000 comments": (
+        "p95 ≤ 150 ms",
+        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
+    ),
+    "whole draft (300 articles)": (
         "p95 ≤ 300 ms",
         lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 300,
     ),
@@ -220,7 +224,9 @@ def packets_section(r: dict) -> list[str]:
         # (planning, parts, finish) are listed under the table.
     ]
     for b in p["builds"]:
-        limit = 1.0 if b["workers"] == 1 else 0.6
+        limit = (
+            1.0 if b["workers"] == 1 else 0.55
+        )  # issue 16: ≤ 1.0 × on one worker, ≤ 0.55 × on two
         ratio = b.get("ratio_to_weasyprint")
         memory_ok = all(m <= 1024 for m in b["peak_rss_mb_per_worker"])
         ok = None if ratio is None else (ratio <= limit and memory_ok and b["status"] == "ready")

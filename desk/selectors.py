@@ -136,10 +136,15 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
     base = desk_comments(version=version, user=user)
 
     def counts(name: str, *fields: str):
+        # A plain COUNT, not COUNT(DISTINCT) (which sorts every matching row): no join here
+        # repeats a comment within a group. The reader's rule and the filters are on the
+        # comment's own columns or on one-to-one rows (disposition, assignment, cluster
+        # membership); a tag filter picks one tag, and a comment has each tag once
+        # (``desk_comment_tag_once``), so grouping by tag counts each comment once per tag.
         rows = (
             _filtered(base, filters, user, skip=name)
             .values(*fields)
-            .annotate(n=Count("pk", distinct=True))
+            .annotate(n=Count("pk"))
             .order_by()
         )
         return list(rows)
