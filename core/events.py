@@ -39,6 +39,7 @@ tests/core/test_events_documented.py keeps this list true):
 - ``version.closed``: version_id (packets; notifications; public: open data)
 - ``search.version_started``: version_id (search: index a new working version)
 - ``search.reindex_requested``: reindex_id (search: the reindex task)
+- ``search.organisation_renamed``: organisation_id (search: index its comments again)
 - ``packet.requested``: packet_id (packets: enqueue the build)
 - ``packet.ready`` / ``packet.failed``: packet_id (notifications)
 - ``comment.submitted``: comment_id (comments: the author's receipt)

@@ -10,14 +10,18 @@ saved together or not at all, and the row's copy of who may see the comment
 (its visibility, state, author and organisations) never lags behind it. The
 listeners only copy; the permission module decides.
 
-Two writes are not single saves:
+Three writes are not single saves:
 - a new working version's provisions are copied in bulk after the version is
   saved (``drafts.services.version_start_next``), which sends no signal: the
   version's save emits ``search.version_started`` through the outbox, and a
   task indexes the version once the copy is committed;
 - publishing a version (``version.published``) indexes the whole version again
   in the publishing transaction, so the text everyone may now read is in the
-  index exactly as published.
+  index exactly as published;
+- renaming an organisation changes the words of every row of its comments (their
+  rows carry its names, so a name finds what it said): the organisation's own row
+  follows its save, and ``search.organisation_renamed`` has a task index its
+  comments again once the rename is committed.
 """
 
 from django.db.models.signals import post_save
@@ -71,9 +75,14 @@ def provision_saved(sender, instance: Provision, raw=False, **kwargs):
 def organisation_saved(sender, instance: Organisation, raw=False, created=False, **kwargs):
     if raw:
         return
-    services.index_objects(Entry.Source.ORGANISATION, [instance])
+    renamed = not created and services.organisation_names_changed(instance)
+    services.index_objects(Entry.Source.ORGANISATION, [instance], new=created)
     if not created:
         services.entry_organisation_kind_set(organisation_id=instance.pk, kind=instance.kind)
+    if renamed:
+        # Its comments' rows carry its names: a task indexes them again after commit
+        # (an organisation may have thousands; a rename is an administrator's edit).
+        emit("search.organisation_renamed", organisation_id=instance.pk)
 
 
 @receiver(post_save, sender=DraftVersion, dispatch_uid="search.version_saved")
@@ -93,6 +102,13 @@ def enqueue_version_index(version_id: int, **_payload) -> None:
     from .tasks import search_index_version
 
     search_index_version.delay(version_id)
+
+
+@listen("search.organisation_renamed")
+def enqueue_organisation_comments_index(organisation_id: int, **_payload) -> None:
+    from .tasks import search_index_organisation_comments
+
+    search_index_organisation_comments.delay(organisation_id)
 
 
 @listen("search.reindex_requested")

@@ -81,6 +81,40 @@ def entry_visibility_copy(*, comment) -> None:
     )
 
 
+def index_organisation_comments(*, organisation_id: int) -> int:
+    """Index again every comment written for an organisation; returns the rows written.
+
+    A comment's row carries its organisation's names among its words (so the name finds
+    what the organisation said): after a rename they are the old names until this runs.
+    In batches, each replacing its comments' rows at once; running it twice is harmless.
+    """
+    source = SOURCES[Entry.Source.COMMENT]
+    pks = list(
+        source.objects()
+        .filter(organisation_id=organisation_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    written = 0
+    for start in range(0, len(pks), BATCH):
+        batch = source.objects().filter(pk__in=pks[start : start + BATCH]).order_by("pk")
+        written += index_objects(Entry.Source.COMMENT, batch)
+    return written
+
+
+def organisation_names_changed(organisation) -> bool:
+    """Whether the organisation's indexed names differ from its names now (False if unindexed)."""
+    indexed = (
+        Entry.objects.filter(source=Entry.Source.ORGANISATION, organisation_id=organisation.pk)
+        .values_list("title", "body")
+        .first()
+    )
+    if indexed is None:
+        return False
+    (now,) = entries_for(Entry.Source.ORGANISATION, [organisation])
+    return indexed != (now.title, now.body)
+
+
 def entry_organisation_kind_set(*, organisation_id: int, kind: str) -> None:
     """An organisation's kind changed: every row of its comments is counted under the new one."""
     Entry.objects.filter(organisation_id=organisation_id).update(organisation_kind=kind)

@@ -33,6 +33,12 @@ def search_index_version(self, version_id: int) -> int:
 
 
 @shared_task(**OPTIONS)
+def search_index_organisation_comments(self, organisation_id: int) -> int:
+    """Index again the comments of a renamed organisation (their rows carry its names)."""
+    return services.index_organisation_comments(organisation_id=organisation_id)
+
+
+@shared_task(**OPTIONS)
 def search_reindex(self, reindex_id: int) -> str:
     """Rebuild the index of a draft (or all of it) with progress on its ``Reindex`` row."""
     job = services.reindex_run(reindex_id=reindex_id)

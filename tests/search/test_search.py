@@ -331,3 +331,40 @@ def test_an_individuals_restricted_thread_is_found_by_its_author_and_not_by_othe
         "individual": 1,
         "ministry": 1,
     }
+
+
+def test_a_renamed_organisation_is_found_by_its_new_name_with_what_it_said(
+    corpus, django_capture_on_commit_callbacks, monkeypatch
+):
+    from search import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.search_index_organisation_comments, "delay", lambda pk: queued.append(pk)
+    )
+    org = corpus.c.org_b
+    org.name_en = "Tonle Sap Networks"
+    with django_capture_on_commit_callbacks(execute=True):
+        org.save()
+    assert queued == [org.pk]
+    assert OutboxEvent.objects.filter(
+        name="search.organisation_renamed", payload={"organisation_id": org.pk}
+    ).exists()
+    # Until the task runs, its comments' rows still carry the old name.
+    assert comment_ids(find(corpus.c.anonymous, "Tonle", type="comment")) == []
+    tasks.search_index_organisation_comments(org.pk)
+    said = find(corpus.c.anonymous, "Tonle", type="comment")
+    assert comment_ids(said) == [corpus.answered.pk]
+    assert comment_ids(find(corpus.c.anonymous, "Mekong", type="comment")) == []
+    organisations = find(corpus.c.anonymous, "Tonle", type="organisation")
+    assert [h.entry.organisation_id for h in organisations.hits] == [org.pk]
+
+
+def test_saving_an_organisation_without_renaming_it_reindexes_nothing_more(
+    corpus, django_capture_on_commit_callbacks
+):
+    org = corpus.c.org_b
+    org.verified = not org.verified
+    with django_capture_on_commit_callbacks(execute=True):
+        org.save()
+    assert not OutboxEvent.objects.filter(name="search.organisation_renamed").exists()
