@@ -547,22 +547,22 @@ def _outline_objects(outlines) -> set[int]:
     return found
 
 
-def _number_tree(node) -> Iterable[tuple[int, object]]:
-    if "/Nums" in node:
-        nums = node.Nums
-        for index in range(0, len(nums), 2):
-            yield int(nums[index]), nums[index + 1]
+def _tree_entries(node, array: str) -> Iterable[tuple[object, object]]:
+    """The (key, value) pairs of a number tree (``/Nums``) or name tree (``/Names``), in order."""
+    if array in node:
+        flat = node[array]
+        for index in range(0, len(flat), 2):
+            yield flat[index], flat[index + 1]
     for kid in node.get("/Kids", []):
-        yield from _number_tree(kid)
+        yield from _tree_entries(kid, array)
+
+
+def _number_tree(node) -> Iterable[tuple[int, object]]:
+    return ((int(key), value) for key, value in _tree_entries(node, "/Nums"))
 
 
 def _name_tree(node) -> Iterable[tuple[str, object]]:
-    if "/Names" in node:
-        names = node.Names
-        for index in range(0, len(names), 2):
-            yield str(names[index]), names[index + 1]
-    for kid in node.get("/Kids", []):
-        yield from _name_tree(kid)
+    return ((str(key), value) for key, value in _tree_entries(node, "/Names"))
 
 
 def _flat_name_tree(entries: Iterable[tuple[str, bytes]]) -> bytes:
