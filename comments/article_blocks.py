@@ -26,9 +26,7 @@ are one more block, keyed the same way.
 from __future__ import annotations
 
 import hashlib
-import logging
 
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -36,8 +34,6 @@ from django.utils.translation import get_language
 
 from core import revisions
 from drafts.reading import marked_paragraphs
-
-logger = logging.getLogger(__name__)
 
 # Raise when drafts/_article.html, or what it shows, changes.
 TEMPLATE_VERSION = 1
@@ -141,11 +137,9 @@ class ArticleBlocks:
         if tokens is not None:
             keys = {id(entry): self._key(entry, tokens[name]) for entry in articles}
             toc_key = self._toc_key(entries, tokens[name])
-            try:
-                found = cache.get_many([*keys.values(), toc_key])
-            except revisions.CACHE_DOWN as exc:
-                logger.warning("article blocks unavailable, the cache is away: %r", exc)
-                keys, toc_key = {}, None
+            found = revisions.cached([*keys.values(), toc_key], "article blocks")
+            if found is None:
+                found, keys, toc_key = {}, {}, None
         fresh = {}
         for entry in articles:
             key = keys.get(id(entry))
@@ -160,9 +154,5 @@ class ArticleBlocks:
             toc = get_template("comments/reading/_toc.html").render({"entries": entries})
             if toc_key:
                 fresh[toc_key] = toc
-        if fresh:
-            try:
-                cache.set_many(fresh, timeout=BLOCK_TIMEOUT)
-            except revisions.CACHE_DOWN as exc:
-                logger.warning("article blocks not stored, the cache is away: %r", exc)
+        revisions.store(fresh, timeout=BLOCK_TIMEOUT, what="article blocks")
         return mark_safe(toc)

@@ -23,14 +23,12 @@ and given each comment's id.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone
@@ -43,8 +41,6 @@ from stakeholders.policies import actor_for, can, comment_action_kind, thread_au
 
 from . import selectors
 from .models import Comment
-
-logger = logging.getLogger(__name__)
 
 # Raise when _comment.html, or anything it includes or shows, changes.
 TEMPLATE_VERSION = 1
@@ -226,10 +222,8 @@ def thread_page_html(
                 version=version,
                 draft=draft,
             )
-        try:
-            found = cache.get_many(list(keys.values()))
-        except revisions.CACHE_DOWN as exc:
-            logger.warning("thread fragments unavailable, the cache is away: %r", exc)
+        found = revisions.cached(list(keys.values()), "thread fragments")
+        if found is None:
             found, keys = {}, {}
         entries = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in root_ids if pk not in entries]
@@ -243,11 +237,7 @@ def thread_page_html(
             }
             if pk in keys:
                 fresh[keys[pk]] = entries[pk]
-        if fresh:
-            try:
-                cache.set_many(fresh, timeout=FRAGMENT_TIMEOUT)
-            except revisions.CACHE_DOWN as exc:
-                logger.warning("thread fragments not stored, the cache is away: %r", exc)
+        revisions.store(fresh, timeout=FRAGMENT_TIMEOUT, what="thread fragments")
     overlay = ActionOverlay(request, version=version)
     threads = [
         RenderedThread(

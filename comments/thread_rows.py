@@ -30,10 +30,8 @@ time, under the reader's own filters and visibility.
 from __future__ import annotations
 
 import hashlib
-import logging
 from types import SimpleNamespace
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import get_language
 
@@ -44,8 +42,6 @@ from . import selectors
 from .api_rows import ROW_FIELDS, RowShaper, versions_by_id
 from .fragments import thread_name
 from .serializers import ACTIONS
-
-logger = logging.getLogger(__name__)
 
 # Raise when a shaped row changes (api_rows.RowShaper.comment).
 ROWS_VERSION = 1
@@ -165,10 +161,8 @@ class CachedRows:
                         self.user, version.draft, wrote=wrote, restricted_org_ids=org_ids
                     ),
                 )
-            try:
-                found = cache.get_many(list(keys.values()))
-            except revisions.CACHE_DOWN as exc:
-                logger.warning("API rows unavailable, the cache is away: %r", exc)
+            found = revisions.cached(list(keys.values()), "API rows")
+            if found is None:
                 found, keys = {}, {}
             entries = {root: found[key] for root, key in keys.items() if key in found}
         # A comment of the page that its thread's entry lacks (posted between the two
@@ -183,11 +177,7 @@ class CachedRows:
             fresh = self._shape(missing)
             entries.update(fresh)
             stored = {keys[root]: fresh[root] for root in missing if root in keys}
-            if stored:
-                try:
-                    cache.set_many(stored, timeout=ROWS_TIMEOUT)
-                except revisions.CACHE_DOWN as exc:
-                    logger.warning("API rows not stored, the cache is away: %r", exc)
+            revisions.store(stored, timeout=ROWS_TIMEOUT, what="API rows")
         return entries
 
     # --- the reader's own fields ----------------------------------------------------------

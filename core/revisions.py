@@ -90,3 +90,26 @@ def current(names: list[str]) -> dict[str, str] | None:
     if any(key not in found for key in keys.values()):
         return None
     return {name: found[key] for name, key in keys.items()}
+
+
+def cached(keys: list[str], what: str) -> dict | None:
+    """What the cache holds under ``keys`` (the ones found), or None when it is away.
+
+    ``what`` names the cached pieces in the log. None tells the reader to render
+    without the cache and not to store what it renders.
+    """
+    try:
+        return cache.get_many(keys)
+    except CACHE_DOWN as exc:
+        logger.warning("%s unavailable, the cache is away: %r", what, exc)
+        return None
+
+
+def store(values: dict, *, timeout: int, what: str) -> None:
+    """Keep rendered pieces in the cache; a cache that is away only costs the next render."""
+    if not values:
+        return
+    try:
+        cache.set_many(values, timeout=timeout)
+    except CACHE_DOWN as exc:
+        logger.warning("%s not stored, the cache is away: %r", what, exc)
