@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from comments import services as comment_services
 from comments.models import Disposition
@@ -60,7 +61,7 @@ def test_assign_tag_note_and_answer_a_cluster_once(
     page.select_option("#id_action", "assign")
     page.select_option("#id_assignee", str(second_drafter.pk))
     page.get_by_role("button", name="Review and confirm…").click()
-    assert "Assign 1 comment to" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Assign 1 comment to")
     assert not Assignment.objects.exists()
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(f"**{review}**")
@@ -91,11 +92,14 @@ def test_assign_tag_note_and_answer_a_cluster_once(
     # The campaign, answered once: every member gets the disposition.
     page.goto(reverse("desk:clusters", kwargs={"slug": c.draft.slug, "number": 1}))
     page.get_by_role("link", name="5 comments").click()
-    assert page.locator(".cluster-members tbody tr").count() == 5
+    # The click starts a navigation; wait for the member table before counting its rows.
+    members = page.locator(".cluster-members tbody tr")
+    members.first.wait_for()
+    assert members.count() == 5
     page.select_option("#id_status", "partly_accepted")
     page.fill("#id_response", "A judge's warrant will be required before any search.")
     page.get_by_role("button", name="Review and confirm…").click()
-    assert "on all 5 comments" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("on all 5 comments")
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_selector(".messages, [role=status], .message", timeout=10_000)
     statuses = set(
