@@ -38,6 +38,14 @@ HTTP_TARGETS = {
         "p95 ≤ 150 ms",
         lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
     ),
+    "review desk, 20,000 comments": (
+        "p95 ≤ 300 ms",
+        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 300,
+    ),
+    "review desk, page 400": (
+        "p95 ≤ 300 ms",
+        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 300,
+    ),
     "posting, 100/s": (
         "≥ 100/s, no error",
         lambda s: s["ok"] == s["requests"] and s["ok_rps"] >= 0.98 * (s["target_rate"] or 100),

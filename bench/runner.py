@@ -306,6 +306,22 @@ def load_plan(targets: dict, run_id: str, quick: bool) -> list[dict]:
                 "requests": get(threads_api),
             }
         )
+    desk = targets.get("desk")
+    if desk:
+        # As a drafter of the lead ministry, signed in: the first page and a deep one.
+        signed_in = {"Cookie": desk["cookie"]}
+        for label, path in (
+            ("review desk, 20,000 comments", desk["review"]),
+            ("review desk, page 400", desk["review_page_400"]),
+        ):
+            scenarios.append(
+                {
+                    "name": label,
+                    "mode": "closed",
+                    "concurrency": 4,
+                    "requests": [{"method": "GET", "path": path, "headers": signed_in}],
+                }
+            )
     if targets.get("posting"):
         posts_rate = int(100 * seconds)
         scenarios += [
@@ -531,7 +547,10 @@ def main() -> int:
             [PYTHON, "bench/targets.py", "--seed", str(args.seed)], timeout=120, capture=True
         ).stdout
     )
+    # Without the posting tokens and the desk's session cookie (credentials, if only bench ones).
     results["targets"] = {k: v for k, v in targets.items() if k != "posting"}
+    if targets.get("desk"):
+        results["targets"]["desk"] = {k: v for k, v in targets["desk"].items() if k != "cookie"}
 
     if not args.only_packets:
         log("SQL queries per page")

@@ -59,6 +59,35 @@ def _reverse(name: str | None, **kwargs) -> str | None:
         return None
 
 
+def signed_in_cookie(username: str) -> str:
+    """A ``Cookie`` header for a session of ``username``, made as a sign-in makes it.
+
+    The load generator sends it to pages that need a signed-in reader (the review desk).
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    user = User.objects.get(username=username)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    # The first backend that can load a user from a session (django-axes' cannot).
+    session[BACKEND_SESSION_KEY] = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+# A drafter of the bench draft's lead ministry (as in bench/querycount.py).
+DESK_READER = "u0000"
+
+
 def targets(seed: int) -> dict:
     draft = Draft.objects.get(slug=DRAFT_SLUG)
     version = draft.versions.get(number=3)
@@ -83,7 +112,16 @@ def targets(seed: int) -> dict:
         "articles": {},
         "api": {"comment_list": comment_list, "thread_list": thread_list},
         "posting": None,
+        "desk": None,
     }
+    review = _reverse("desk:review", slug=draft.slug, number=version.number)
+    if review:
+        out["desk"] = {
+            "reader": DESK_READER,
+            "review": review,
+            "review_page_400": f"{review}?page=400",
+            "cookie": signed_in_cookie(DESK_READER),
+        }
     for name, info in articles.items():
         page = _reverse(
             "comments:article", slug=draft.slug, number=version.number, stable_id=info["stable_id"]

@@ -60,12 +60,19 @@ def thread_name(root_id: int) -> str:
 
 
 def thread_touch(comment: Comment) -> None:
-    """Say that ``comment``'s thread changed: its cached fragments are not served again."""
-    revisions.touch(thread_name(comment.root_id or comment.pk))
+    """Say that ``comment``'s thread changed: its cached fragments are not served again,
+    nor the reading pages made from its version's comments (``revisions.version_comments``)."""
+    revisions.touch(
+        thread_name(comment.root_id or comment.pk), revisions.version_comments(comment.version_id)
+    )
 
 
-def threads_touch(root_ids) -> None:
-    revisions.touch(*(thread_name(pk) for pk in set(root_ids)))
+def threads_touch(root_ids, *, version_ids) -> None:
+    """``thread_touch`` for many threads at once, on the versions ``version_ids``."""
+    revisions.touch(
+        *(thread_name(pk) for pk in set(root_ids)),
+        *(revisions.version_comments(pk) for pk in set(version_ids)),
+    )
 
 
 @dataclass

@@ -359,6 +359,8 @@ def comment_create(
             posting_rate_count(by=by, organisation_id=organisation.pk if organisation else None)
             emit("comment.submitted", comment_id=comment.pk)  # the author's receipt
         comment.attachment_list = _attachments_store(comment=comment, checked=checked, by=by)
+        # A new thread has no cached fragment yet, but the version's counts and marks change.
+        thread_touch(comment)
         emit("comment.created", comment_id=comment.pk, version_id=version.pk)
     return comment
 
@@ -894,6 +896,7 @@ def passage_checks_record(*, version: DraftVersion) -> int:
         .only(
             "pk",
             "root_id",
+            "version_id",
             "quote_exact",
             "quote_prefix",
             "quote_suffix",
@@ -905,14 +908,17 @@ def passage_checks_record(*, version: DraftVersion) -> int:
     )
     checks = []
     touched = set()
+    # The marks are read on this version's pages and shown in the earlier threads.
+    touched_versions = {version.pk}
     for comment in earlier.iterator(chunk_size=2000):
         touched.add(comment.root_id or comment.pk)
+        touched_versions.add(comment.version_id)
         check = passage_check_for(comment, current.get(comment.provision.stable_id))
         check.version = version
         checks.append(check)
     # PassageCheck keeps no history (it is a computed mark, not something a person edits).
     PassageCheck.objects.bulk_create(checks, batch_size=2000, ignore_conflicts=True)
-    threads_touch(touched)
+    threads_touch(touched, version_ids=touched_versions)
     return len(checks)
 
 

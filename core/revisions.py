@@ -45,10 +45,24 @@ def version_text(version_id: int) -> str:
     number, place or removal, or the version being published, closed, superseded or submitted.
 
     The whole-draft reading page caches each article's block under it
-    (``comments.views.reading``), and the API's cached thread rows (which name
-    each comment's provision) key on it too.
+    (``comments.article_blocks``) and its whole text per audience
+    (``comments.reading_page``); the API's cached thread rows (which name each
+    comment's provision) key on it too.
     """
     return f"drafts:version:{version_id}"
+
+
+def version_comments(version_id: int) -> str:
+    """The name touched when anything about a version's comments that a page counts or marks
+    changes: a comment posted, edited, withdrawn, hidden or restored, a disposition, an
+    endorsement, a passage looked for again in a later version.
+
+    ``comments.fragments.thread_touch`` touches it with the thread's name, so every
+    service that changes a thread touches it too. The whole-draft reading page keeps
+    its text and contents per audience under the tokens of the draft's versions
+    (``comments.article_blocks.reading_body``).
+    """
+    return f"comments:version:{version_id}"
 
 
 _PREFIX = "rev:"

@@ -175,6 +175,15 @@ def translation_gaps(provisions) -> TranslationGaps:
     )
 
 
+def version_ids_up_to(version: DraftVersion) -> list[int]:
+    """The ids of ``version`` and every earlier version of its draft, readable or not."""
+    return list(
+        DraftVersion.objects.filter(
+            draft_id=version.draft_id, number__lte=version.number
+        ).values_list("pk", flat=True)
+    )
+
+
 def provisions_for_reading(version: DraftVersion) -> list[Provision]:
     """A version's live provisions in document order, each sharing ``version``."""
     provisions = list(Provision.objects.for_reading(version))

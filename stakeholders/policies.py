@@ -736,6 +736,24 @@ def thread_audience(user, draft, *, wrote: bool, restricted_org_ids: frozenset[i
     return f"{participant}:{orgs}"
 
 
+def reading_audience(user, draft) -> str | None:
+    """Who else reads ``draft``'s comments exactly as ``user`` does (``comment.view``), or None.
+
+    "everything": those ``comment_visibility_filter`` lets see every comment of the
+    draft (its drafters and moderators, officials, staff); "public": people not
+    signed in. Anyone else sees their own words and, by organisation and round,
+    some restricted ones: they share a reading with nobody (None). Pages that keep
+    one rendering per audience (``comments.article_blocks.reading_body``) use this,
+    so they and the filter cannot disagree.
+    """
+    actor = actor_for(user)
+    if actor.is_staff or actor.is_official or sees_everything_on(actor, draft):
+        return "everything"
+    if not actor.is_authenticated:
+        return "public"
+    return None
+
+
 def comment_action_kind(user, comment) -> tuple:
     """Everything the ``comment.*`` action rules read of ``comment``, as seen by ``user``.
 

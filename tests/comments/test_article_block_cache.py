@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import article_blocks, services
+from comments import article_blocks, reading_page, services
 from drafts import services as draft_services
 from drafts.models import Provision
 from stakeholders import services as people_services
@@ -285,3 +285,74 @@ def test_the_page_is_served_without_the_cache_when_it_is_away(scene, read, monke
     monkeypatch.setattr(cache, "get_many", away)
     monkeypatch.setattr(cache, "set_many", away)
     assert '">without right</mark>' in read(None)
+
+
+def test_the_text_is_kept_whole_for_the_readers_who_share_it(
+    consultation, people, scene, read, monkeypatch
+):
+    reads = []
+    real = reading_page._read
+
+    def spy(**kwargs):
+        reads.append(kwargs["user"].pk)  # None: not signed in
+        return real(**kwargs)
+
+    monkeypatch.setattr(reading_page, "_read", spy)
+    for role in ROLES:
+        read(people[role])
+        read(people[role])
+    pk = {role: user.pk if user else None for role, user in people.items()}
+    read_twice = {role for role in ROLES if reads.count(pk[role]) == 2}
+    # Those signed in who are not reviewers see their own words and some restricted ones.
+    assert read_twice == {"participant", "colleague", "author"}
+    assert reads.count(None) == 1
+    assert reads.count(pk["drafter"]) == 1
+    assert reads.count(pk["moderator"]) <= 1  # with the drafter's, if both may comment alike
+
+
+def test_a_page_kept_whole_reads_neither_provisions_nor_comments(
+    consultation, scene, client_for, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = consultation
+    url = reverse("comments:read_version", args=[c.draft.slug, c.version.number])
+    client = client_for(None)
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    read_tables = " ".join(q["sql"] for q in warm.captured_queries)
+    assert "drafts_provision" not in read_tables
+    assert "comments_comment" not in read_tables
+    # The five reads of provisions, earlier feedback, counts, quotes and passages found
+    # again are skipped; the draft's version ids (for the tokens) are read either way.
+    assert len(warm.captured_queries) == 4
+    assert len(cold.captured_queries) == 9
+
+
+@pytest.mark.parametrize(
+    "role, audience",
+    [
+        ("anonymous", "public"),
+        ("participant", None),
+        ("colleague", None),
+        ("author", None),
+        ("drafter", "everything"),
+        ("moderator", "everything"),
+    ],
+)
+def test_the_reading_audience_agrees_with_the_visibility_rule(consultation, people, role, audience):
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Q
+
+    from stakeholders.policies import comment_visibility_filter, reading_audience
+
+    user = people[role] or AnonymousUser()
+    draft = consultation.draft
+    assert reading_audience(user, draft) == audience
+    visibility = comment_visibility_filter(user, draft)
+    assert (visibility == Q()) == (audience == "everything")
+    if audience == "public":
+        assert visibility == Q(visibility="public")
