@@ -33,6 +33,7 @@ from stakeholders.policies import actor_for, comment_visibility_filter, ensure_c
 
 from . import selectors, services
 from .attachments import attachment_response
+from .list_pages import KeptPage
 from .matrix import response_matrix
 from .models import Comment, Disposition, Endorsement, Visibility
 from .serializers import (
@@ -366,10 +367,16 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
         return listed_comments(self.request.user).order_by(*ORDERINGS["thread"])
 
     def list(self, request, *args, **kwargs):
+        kept = KeptPage.for_request(request, list_name="comments")
+        if kept is not None and (data := kept.read()) is not None:
+            return Response(data)
         rows = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
         page = list(self.paginate_queryset(rows))
         shaped = CachedRows(request, lambda: counted_comments(request.user)).comments(page)
-        return self.get_paginated_response(shaped)
+        response = self.get_paginated_response(shaped)
+        if kept is not None:
+            kept.keep(response.data)
+        return response
 
     def post(self, request):
         acting = self.acting_organisation()
@@ -454,10 +461,16 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
         )
 
     def list(self, request, *args, **kwargs):
+        kept = KeptPage.for_request(request, list_name="threads")
+        if kept is not None and (data := kept.read()) is not None:
+            return Response(data)
         roots = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
         page = list(self.paginate_queryset(roots))
         shaped = CachedRows(request, lambda: counted_comments(request.user)).threads(page)
-        return self.get_paginated_response(shaped)
+        response = self.get_paginated_response(shaped)
+        if kept is not None:
+            kept.keep(response.data)
+        return response
 
 
 @extend_schema_view(

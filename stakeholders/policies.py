@@ -744,13 +744,16 @@ def reading_audience(user, draft) -> str | None:
     signed in. Anyone else sees their own words and, by organisation and round,
     some restricted ones: they share a reading with nobody (None). Pages that keep
     one rendering per audience (``comments.article_blocks.reading_body``) use this,
-    so they and the filter cannot disagree.
+    so they and the filter cannot disagree. ``draft`` None asks across drafts: only
+    "public" (or None) can be answered then.
     """
     actor = actor_for(user)
-    if actor.is_staff or actor.is_official or sees_everything_on(actor, draft):
-        return "everything"
     if not actor.is_authenticated:
         return "public"
+    if draft is None:
+        return None
+    if actor.is_staff or actor.is_official or sees_everything_on(actor, draft):
+        return "everything"
     return None
 
 

@@ -356,3 +356,13 @@ def test_the_reading_audience_agrees_with_the_visibility_rule(consultation, peop
     assert (visibility == Q()) == (audience == "everything")
     if audience == "public":
         assert visibility == Q(visibility="public")
+
+
+def test_across_drafts_only_the_public_audience_is_known(people):
+    from django.contrib.auth.models import AnonymousUser
+
+    from stakeholders.policies import reading_audience
+
+    assert reading_audience(AnonymousUser(), None) == "public"
+    for role in ("participant", "author", "drafter", "moderator"):
+        assert reading_audience(people[role], None) is None, role
