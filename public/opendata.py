@@ -84,9 +84,16 @@ DICTIONARY: dict[str, tuple[str, list[Column]]] = {
             ("version", _("The number of the version it was made on.")),
             ("provision", _("The stable_id of the provision it is about.")),
             ("parent", _("The comment it answers, empty for the first comment of a thread.")),
-            ("kind", _("comment, question or amendment.")),
+            ("kind", _("comment, question, amendment or new_article.")),
             ("body", _("The text, in a small Markdown subset.")),
-            ("proposed_text", _("For a proposed amendment, the wording proposed.")),
+            (
+                "proposed_text",
+                _(
+                    "For a proposed amendment, the wording proposed; for a proposed new "
+                    "article, its text in English."
+                ),
+            ),
+            ("proposed_text_km", _("For a proposed new article, its text in Khmer.")),
             ("quote", _("The words of the article the comment quotes, if any.")),
             ("quote_language", _("The language of the quote: en or km.")),
             ("organisation", _("The identifier (slug) of the organisation it speaks for.")),
@@ -226,6 +233,7 @@ def open_data_tables(draft: Draft) -> dict[str, list[dict]]:
                 "kind": c.kind,
                 "body": c.body,
                 "proposed_text": c.proposed_text,
+                "proposed_text_km": c.proposed_text_km,
                 "quote": c.quote_exact,
                 "quote_language": c.quote_language,
                 "organisation": c.organisation.slug,

@@ -196,3 +196,29 @@ def test_the_command_writes_every_draft(answered_round):
     call_command("open_data_build", stdout=out)
     assert OpenDataRelease.objects.filter(draft=answered_round.c.draft).exists()
     assert answered_round.c.draft.slug in out.getvalue()
+
+
+def test_a_proposed_new_article_is_published_in_both_languages(round_):
+    c = round_.c
+    from comments import services as comment_services
+
+    proposal = comment_services.comment_create(
+        by=c.stakeholder_b,
+        version=c.version,
+        provision=c.article,
+        body="An article on remedies is missing.",
+        kind=Comment.Kind.NEW_ARTICLE,
+        proposed_text="Anyone harmed may seek a remedy before a court.",
+        proposed_text_km="ជនរងគ្រោះណាម្នាក់អាចស្នើសុំដំណោះស្រាយនៅចំពោះមុខតុលាការ។",
+    )
+    release = services.open_data_publish(draft=c.draft)
+    rows = {
+        row["id"]: row for row in json.loads(_file(release, f"{c.draft.slug}.json"))["comments"]
+    }
+    row = rows[proposal.pk]
+    assert row["kind"] == "new_article"
+    assert row["proposed_text"] == "Anyone harmed may seek a remedy before a court."
+    assert row["proposed_text_km"] == "ជនរងគ្រោះណាម្នាក់អាចស្នើសុំដំណោះស្រាយនៅចំពោះមុខតុលាការ។"
+    text = _file(release, f"{c.draft.slug}-comments.csv").decode("utf-8-sig")
+    by_id = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert by_id[str(proposal.pk)]["proposed_text_km"] == row["proposed_text_km"]
