@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comments.models import Comment
 from drafts.models import DraftVersion
@@ -243,9 +243,15 @@ def _packet_finished(packet_id: int, ready: bool) -> int:
         draft=packet.version.draft,
         version=packet.version,
         packet=packet,
-        detail="" if ready else packet.error[:2000],
+        # The reason in the recipient's language, as the e-mail and the page show it.
+        detail="" if ready else _reason_for(packet, recipient),
     )
     return int(made is not None)
+
+
+def _reason_for(packet, recipient) -> str:
+    with translation.override(recipient.preferred_language):
+        return packet.failure_reason()[:2000]
 
 
 def packet_ready(packet_id: int) -> int:

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.numerals import local_digits
 from drafts.models import DraftVersion
@@ -57,7 +57,12 @@ class Packet(models.Model):
     stage = models.CharField(
         _("stage"), max_length=12, choices=Stage.choices, default=Stage.WAITING
     )
+    # The reason in English, as it is kept in the record (the admin, the logs); people
+    # read it in their own language from ``error_message`` and ``error_params``
+    # (``failure_reason``), so a worker's language never decides theirs.
     error = models.TextField(_("reason for failure"), blank=True)
+    error_message = models.TextField(_("reason for failure, untranslated"), blank=True)
+    error_params = models.JSONField(_("details of the reason"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to="packets/", blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
@@ -109,6 +114,17 @@ class Packet(models.Model):
             "fingerprint": self.fingerprint[:12],
             "version": self.version,
         }
+
+    def failure_reason(self) -> str:
+        """Why the build failed, in the reader's language ("" when it did not)."""
+        if not self.error_message:
+            return self.error  # kept before reasons were stored untranslated
+        # Counts in the reader's digits; an error's own text (an exception) as it was.
+        params = {
+            name: local_digits(value) if isinstance(value, int) else value
+            for name, value in self.error_params.items()
+        }
+        return gettext(self.error_message) % params
 
     @property
     def progress_label(self) -> str:

@@ -28,6 +28,11 @@ class PacketSerializer(serializers.ModelSerializer):
         help_text="Where the build is, in the language of the request (from `stage` and the "
         "part counts).",
     )
+    error = serializers.CharField(
+        source="failure_reason",
+        read_only=True,
+        help_text="Why the build failed, in the language of the request; empty otherwise.",
+    )
     retry_url = serializers.SerializerMethodField(
         help_text="POST here to build the packet again; null unless it can be retried "
         "(failed, stuck, or ready but its file is missing: all shown as `failed`)."

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import DomainError
 from core.events import emit
@@ -215,7 +216,8 @@ def packet_request(
 def _requeue(packet: Packet) -> None:
     """Queue a fresh build; what an earlier attempt still runs finds its token gone."""
     packet.status = Packet.Status.QUEUED
-    packet.error = ""
+    packet.error = packet.error_message = ""
+    packet.error_params = {}
     packet.stage = Packet.Stage.WAITING
     packet.build_token = ""
     packet.merge_token = ""
@@ -358,8 +360,8 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
         if packet.attempts >= max_attempts():
             _fail(
                 packet,
-                _("The build was interrupted %(n)s times; retry it from this page.")
-                % {"n": packet.attempts},
+                gettext_noop("The build was interrupted %(n)s times; retry it from this page."),
+                {"n": packet.attempts},
             )
             return None
         # What is built is the record as it stands now, the moment this attempt
@@ -384,7 +386,8 @@ def packet_build_start(*, packet_id: int) -> tuple[str, int] | None:
         packet.heartbeat_at = packet.dispatched_at = now
         packet.parts_total = len(parts)
         packet.parts_done = 0
-        packet.error = ""
+        packet.error = packet.error_message = ""
+        packet.error_params = {}
         packet.stage = Packet.Stage.RENDERING
         packet.save()
         PacketPart.objects.filter(packet=packet).delete()
@@ -638,7 +641,7 @@ def _rebuild_for_changed_content(packet_id: int, token: str, merge_token: str) -
         if claimed.rebuilds >= max_rebuilds():
             _fail(
                 claimed,
-                _(
+                gettext_noop(
                     "The comments in this packet kept changing while it was built; "
                     "retry it from this page."
                 ),
@@ -721,11 +724,11 @@ def packets_recover(*, now=None) -> int:
                     if packet.merges >= max_attempts():
                         _fail(
                             packet,
-                            _(
+                            gettext_noop(
                                 "Merging the parts stopped making progress %(n)s times; "
                                 "retry it from this page."
-                            )
-                            % {"n": packet.merges},
+                            ),
+                            {"n": packet.merges},
                         )
                         continue
                     packet.merges += 1
@@ -747,10 +750,10 @@ def packets_recover(*, now=None) -> int:
                     if part.dispatches >= max_attempts():
                         _fail(
                             packet,
-                            _(
+                            gettext_noop(
                                 "A part stopped making progress %(n)s times; retry it from this page."
-                            )
-                            % {"n": part.dispatches},
+                            ),
+                            {"n": part.dispatches},
                         )
                         break
                     part.dispatches += 1
@@ -765,10 +768,15 @@ def packets_recover(*, now=None) -> int:
     return sent
 
 
-def _fail(packet: Packet, reason: str) -> None:
+def _fail(packet: Packet, message: str, params: dict | None = None) -> None:
+    """Mark ``packet`` failed; ``message`` is untranslated (``gettext_noop``), its
+    ``%(name)s`` filled from ``params`` in each reader's language (``failure_reason``)."""
+    params = params or {}
     packet.status = Packet.Status.FAILED
     packet.failures += 1
-    packet.error = reason
+    packet.error = message % params
+    packet.error_message = message
+    packet.error_params = params
     packet.stage = Packet.Stage.STOPPED
     packet.finished_at = timezone.now()
     packet.save()
@@ -776,15 +784,20 @@ def _fail(packet: Packet, reason: str) -> None:
     transaction.on_commit(metrics.build_failed)
 
 
-def packet_fail(*, packet_id: int, reason: str, token: str | None = None) -> bool:
-    """Mark a build failed with the reason shown on its page (not a ready packet)."""
+def packet_fail(
+    *, packet_id: int, reason: str, params: dict | None = None, token: str | None = None
+) -> bool:
+    """Mark a build failed with the reason shown on its page (not a ready packet).
+
+    ``reason`` is untranslated (``gettext_noop``), with ``params`` for its placeholders.
+    """
     with transaction.atomic():
         packet = Packet.objects.select_for_update().filter(pk=packet_id).first()
         if packet is None or packet.status in (Packet.Status.READY, Packet.Status.FAILED):
             return False
         if token is not None and packet.build_token not in ("", token):
             return False
-        _fail(packet, reason)
+        _fail(packet, reason, params)
     cleanup_work(packet_id)
     return True
 

@@ -22,7 +22,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import services
 
@@ -51,14 +51,13 @@ class PacketTask(Task):
         packet_id = kwargs.get("packet_id", args[0] if args else None)
         token = kwargs.get("token", args[1] if len(args) > 1 else None)
         if isinstance(exc, SoftTimeLimitExceeded):
-            reason = _("The build took longer than the time limit.")
+            reason, params = gettext_noop("The build took longer than the time limit."), {}
         else:
-            reason = _("The build failed: %(error)s") % {
-                "error": f"{type(exc).__name__}: {exc}"[:500]
-            }
+            reason = gettext_noop("The build failed: %(error)s")
+            params = {"error": f"{type(exc).__name__}: {exc}"[:500]}
         logger.error("packet %s failed: %r", packet_id, exc)
         if packet_id is not None:
-            services.packet_fail(packet_id=packet_id, reason=reason, token=token)
+            services.packet_fail(packet_id=packet_id, reason=reason, params=params, token=token)
 
 
 @shared_task(base=PacketTask, **OPTIONS)

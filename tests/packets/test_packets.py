@@ -447,3 +447,30 @@ def test_packet_build_time_and_failures_are_observed(
         assert services.packet_fail(packet_id=other.pk, reason="broken")
         assert not services.packet_fail(packet_id=other.pk, reason="again")  # already failed
     assert _sample("portal_packet_failures_total") == failures + 1
+
+
+def test_a_failed_build_tells_each_reader_why_in_their_language(story, enqueued, settings):
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    settings.PORTAL = {**settings.PORTAL, "PACKET_MAX_ATTEMPTS": 2}
+    c = story.consultation
+    packet = services.packet_request(version=story.version, by=c.official, language="en")
+    for _attempt in range(2):
+        services.packet_build_start(packet_id=packet.pk)
+        go_silent(packet)
+    # The worker that gives up runs in Khmer; the record keeps the reason in English.
+    with translation.override("km"):
+        assert services.packet_build_start(packet_id=packet.pk) is None
+    packet.refresh_from_db()
+    assert packet.error == "The build was interrupted 2 times; retry it from this page."
+    english = _client(c.official).get(reverse("packets:detail", args=[packet.pk]))
+    assert b"The build was interrupted 2 times" in english.content
+    khmer_client = _client(c.official)
+    khmer_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "km"
+    khmer = khmer_client.get(reverse("packets:detail", args=[packet.pk])).content.decode()
+    assert "ការរៀបចំត្រូវបានរំខាន ២ ដង" in khmer
+    api = khmer_client.get(
+        reverse("api:packet-detail", args=[packet.pk]), HTTP_ACCEPT_LANGUAGE="km"
+    ).json()
+    assert api["error"].startswith("ការរៀបចំត្រូវបានរំខាន ២ ដង")
