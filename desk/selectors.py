@@ -322,6 +322,11 @@ def desk_page(*, version: DraftVersion, user, filters: dict, page: str | int | N
     for comment in rows:
         comment.version = version
         comment.passage_check = checks.get(comment.pk)
+        # Read the one-to-one rows once here. A missing one raises on every access, and the
+        # template engine answers that by listing the comment's attributes (``dir``), per row.
+        assignment = getattr(comment, "desk_assignment", None)
+        comment.assignee = assignment.assignee if assignment is not None else None
+        comment.cluster_membership = getattr(comment, "desk_cluster", None)
     return page_obj, rows
 
 
