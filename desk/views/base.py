@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404
@@ -83,25 +84,43 @@ def _filters(request) -> dict:
 
 
 def _facet_links(request, facets, filters):
-    """For each facet option, the query string that toggles it (works without JavaScript)."""
+    """For each facet option, the query string that toggles it (works without JavaScript).
+
+    The request's query without its page, with the option's filter set (kept in its
+    place, or last) or, when it is the active one, taken out. Each key's part is
+    encoded once (as ``QueryDict.urlencode`` does), not a copy of the query per option:
+    a desk has hundreds of options.
+    """
+    encoding = request.GET.encoding
+
+    def pair(key: str, value) -> str:
+        return urlencode({key.encode(encoding): str(value).encode(encoding)})
+
+    parts = {
+        key: "&".join(pair(key, value) for value in values)
+        for key, values in request.GET.lists()
+        if key != "page"
+    }
     out = []
     for facet in facets:
+        before, after = [], []
+        side = before
+        for key, part in parts.items():
+            if key == facet.name:
+                side = after
+            else:
+                side.append(part)
         options = []
         for value, label, count in facet.options:
-            query = request.GET.copy()
-            query.pop("page", None)
             active = filters.get(facet.name) == value
-            if active:
-                query.pop(facet.name, None)
-            else:
-                query[facet.name] = value
+            query = before if active else [*before, pair(facet.name, value)]
             options.append(
                 {
                     "value": value,
                     "label": label,
                     "count": count,
                     "active": active,
-                    "query": query.urlencode(),
+                    "query": "&".join(query + after),
                 }
             )
         out.append({"name": facet.name, "label": facet.label, "options": options})
