@@ -237,7 +237,7 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
         if row["provision__stable_id"] is None:
             articles.options.append((WHOLE_DRAFT, str(WHOLE_DRAFT_LABEL), row["n"]))
             continue
-        label = Provision(kind=row["provision__kind"], number=row["provision__number"]).label
+        label = Provision.label_of(row["provision__kind"], row["provision__number"])
         articles.options.append((row["provision__stable_id"], label, row["n"]))
     facets.append(articles)
 
@@ -281,9 +281,7 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
     ):
         if row["organisation_id"] is None:
             continue  # individuals: the "Kind of organisation" facet counts them
-        name = Organisation(
-            name_en=row["organisation__name_en"], name_km=row["organisation__name_km"]
-        ).name
+        name = Organisation.name_of(row["organisation__name_en"], row["organisation__name_km"])
         organisations.options.append((str(row["organisation_id"]), name, row["n"]))
     organisations.options.sort(key=lambda option: option[1].lower())
     facets.append(organisations)
