@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import localize
 
 from comments import matrix as matrix_selectors
 from core.errors import PolicyDenied
@@ -101,6 +102,9 @@ def _facet_links(request, facets, filters):
         for key, values in request.GET.lists()
         if key != "page"
     }
+    # The counts as the template would show them (localize), once per distinct number:
+    # hundreds of options share a few counts, and localizing is half of drawing them.
+    count_texts: dict[int, str] = {}
     out = []
     for facet in facets:
         before, after = [], []
@@ -114,11 +118,15 @@ def _facet_links(request, facets, filters):
         for value, label, count in facet.options:
             active = filters.get(facet.name) == value
             query = before if active else [*before, pair(facet.name, value)]
+            count_text = count_texts.get(count)
+            if count_text is None:
+                count_text = count_texts[count] = localize(count)
             options.append(
                 {
                     "value": value,
                     "label": label,
                     "count": count,
+                    "count_text": count_text,
                     "active": active,
                     "query": "&".join(query + after),
                 }

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import localize
 
 from comments import services as comment_services
 from comments.models import Comment, Disposition
@@ -197,6 +198,7 @@ def test_facet_links_toggle_one_filter_and_keep_the_rest_in_place(rf: RequestFac
     links = _facet_links(request, facets, filters)
     got = {(f["name"], o["value"]): o["query"] for f in links for o in f["options"]}
     assert got == _copied_links(query, facets, filters)
+    assert all(o["count_text"] == localize(o["count"]) for f in links for o in f["options"])
     assert {(f["name"], o["value"]): o["active"] for f in links for o in f["options"]} == {
         (facet.name, value): filters.get(facet.name) == value
         for facet in facets
