@@ -342,7 +342,7 @@ def desk_page(*, version: DraftVersion, user, filters: dict, page: str | int | N
         qs = qs.prefetch_related(
             Prefetch("desk_notes", queryset=InternalNote.objects.select_related("author"))
         )
-    rows = list(qs)
+    rows = list(qs) if paginator.count else []  # nothing matches: no page to read
     checks = passage_checks(rows)
     for comment in rows:
         comment.version = version
