@@ -73,6 +73,19 @@ def _desk_url(name: str, draft: Draft, **kwargs) -> str:
     return reverse(f"desk:{name}", kwargs={"slug": draft.slug, **kwargs})
 
 
+# Stands for a comment's id in a link reversed once for many comments; longer than any id.
+_ID_STAND_IN = 987654321987654
+
+
+def _per_comment_url(name: str, draft: Draft):
+    """``_desk_url(name, draft, comment_id=…)`` for each comment of a page: reversed once.
+
+    The id is the path's last part, after the draft's slug (which may hold any digits).
+    """
+    before, _, after = _desk_url(name, draft, comment_id=_ID_STAND_IN).rpartition(str(_ID_STAND_IN))
+    return lambda comment_id: f"{before}{comment_id}{after}"
+
+
 # --- desk home -----------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from ..forms import (
     NoteForm,
     TagForm,
 )
-from .base import _desk_url, _draft, _facet_links, _version, desk_view
+from .base import _desk_url, _draft, _facet_links, _per_comment_url, _version, desk_view
 from .respond_fields import RespondFields
 
 
@@ -66,8 +66,12 @@ def review(request, slug, number):
     tags = selectors.draft_tags(draft)
     sees_notes = can(request.user, "desk.notes", draft)
     respond_fields = RespondFields()
+    desk_url = _per_comment_url("comment", draft)
+    respond_url = _per_comment_url("respond", draft)
     for comment in rows:
         comment.respond_fields = respond_fields(comment)
+        comment.desk_url = desk_url(comment.pk)
+        comment.respond_url = respond_url(comment.pk)
         comment.can_apply = can(request.user, "comment.apply", comment)
         if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
             comment.proposal_language = amendment_language(comment)

@@ -88,6 +88,10 @@ def test_each_row_answers_its_own_comment_with_its_own_values(
             form = _row_form_html(body, pk)
             assert _ordinary(row) in form  # byte for byte what Django draws for this row
             assert f'<label for="id_c{pk}_status">{label}' in form
+            desk = reverse("desk:comment", kwargs={"slug": c.draft.slug, "comment_id": pk})
+            respond = reverse("desk:respond", kwargs={"slug": c.draft.slug, "comment_id": pk})
+            assert f'<a href="{desk}">#{pk}</a>' in body
+            assert form.startswith(f'<form method="post" action="{respond}"')
     assert (label == "Disposition") == (language == "en")  # the Khmer page has Khmer labels
 
     # And, spelled out, the values that differ from row to row.
