@@ -172,6 +172,17 @@ class DispositionForm(forms.Form):
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    @staticmethod
+    def initial_for(disposition: Disposition | None) -> dict:
+        """What the form starts from for a comment: its decision, if taken, and its response."""
+        return {
+            "status": disposition.status
+            if disposition and disposition.status != Disposition.Status.PENDING
+            else "",
+            "response": disposition.response if disposition else "",
+            "revision": disposition.revision if disposition else 1,
+        }
+
 
 class _ApplyDecisionForm(forms.Form):
     """The decision that goes with applying a comment's text: accepted or partly, and why."""

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.lookups import In
 from django.utils.translation import gettext as _
 
 from comments import groupings
@@ -236,7 +237,7 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
         if row["provision__stable_id"] is None:
             articles.options.append((WHOLE_DRAFT, str(WHOLE_DRAFT_LABEL), row["n"]))
             continue
-        label = Provision(kind=row["provision__kind"], number=row["provision__number"]).label
+        label = Provision.label_of(row["provision__kind"], row["provision__number"])
         articles.options.append((row["provision__stable_id"], label, row["n"]))
     facets.append(articles)
 
@@ -280,20 +281,46 @@ def desk_facets(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
     ):
         if row["organisation_id"] is None:
             continue  # individuals: the "Kind of organisation" facet counts them
-        name = Organisation(
-            name_en=row["organisation__name_en"], name_km=row["organisation__name_km"]
-        ).name
+        name = Organisation.name_of(row["organisation__name_en"], row["organisation__name_km"])
         organisations.options.append((str(row["organisation_id"]), name, row["n"]))
     organisations.options.sort(key=lambda option: option[1].lower())
     facets.append(organisations)
     return facets
 
 
+class _InPage(In):
+    """``pk IN (one page of ids)``, written ``= ANY(ARRAY(...))`` on PostgreSQL.
+
+    There ``IN`` lets the planner join every comment of the database (11 tables) before
+    keeping the 25 of the page; ``ARRAY`` makes it take the page's ids first, then look
+    those rows up. Same rows, a quarter of the time at 20,000 comments.
+    """
+
+    def get_rhs_op(self, connection, rhs):
+        if connection.vendor == "postgresql":
+            return f"= ANY(ARRAY{rhs})"
+        return super().get_rhs_op(connection, rhs)
+
+
+ORDER = ("provision__position", "created_at", "pk")  # document order, then as posted
+
+
 def desk_page(*, version: DraftVersion, user, filters: dict, page: str | int | None):
-    """One page of the desk's comments, in document order, with what each row shows."""
+    """One page of the desk's comments, in document order, with what each row shows.
+
+    The page's ids are chosen (sorted and cut) joining only the provision, for its
+    position; only the page's rows are then read with all they show, in the same query.
+    """
     notes = can(user, "desk.notes", version.draft)
-    qs = (
+    ids = (
         _filtered(desk_comments(version=version, user=user), filters, user)
+        .order_by(*ORDER)
+        .values("pk")
+    )
+    paginator = Paginator(ids, PER_PAGE)
+    page_obj = paginator.get_page(page)
+    qs = (
+        Comment.objects.filter(_InPage(F("pk"), page_obj.object_list))
         .select_related(
             "organisation",
             "provision",
@@ -309,19 +336,22 @@ def desk_page(*, version: DraftVersion, user, filters: dict, page: str | int | N
                 "desk_tags", queryset=CommentTag.objects.select_related("tag").order_by("tag__name")
             )
         )
-        .order_by("provision__position", "created_at", "pk")
+        .order_by(*ORDER)
     )
     if notes:
         qs = qs.prefetch_related(
             Prefetch("desk_notes", queryset=InternalNote.objects.select_related("author"))
         )
-    paginator = Paginator(qs, PER_PAGE)
-    page_obj = paginator.get_page(page)
-    rows = list(page_obj.object_list)
+    rows = list(qs) if paginator.count else []  # nothing matches: no page to read
     checks = passage_checks(rows)
     for comment in rows:
         comment.version = version
         comment.passage_check = checks.get(comment.pk)
+        # Read the one-to-one rows once here. A missing one raises on every access, and the
+        # template engine answers that by listing the comment's attributes (``dir``), per row.
+        assignment = getattr(comment, "desk_assignment", None)
+        comment.assignee = assignment.assignee if assignment is not None else None
+        comment.cluster_membership = getattr(comment, "desk_cluster", None)
     return page_obj, rows
 
 

@@ -256,9 +256,14 @@ class Provision(models.Model):
     @property
     def label(self) -> str:
         """ "Article 19", "មាត្រា ១៩": the kind and number in the active language's words and digits."""
-        if self.number:
-            return f"{self.get_kind_display()} {local_digits(self.number)}"
-        return self.get_kind_display()
+        return self.label_of(self.kind, self.number)
+
+    @classmethod
+    def label_of(cls, kind: str, number: str) -> str:
+        """A provision's label from its kind and number alone: lists of counts (the desk's
+        facets) read hundreds of them and build no provision for it."""
+        kind_label = choice_label(cls.Kind, kind)
+        return f"{kind_label} {local_digits(number)}" if number else kind_label
 
     heading = LocalizedField()
     text = LocalizedField()

@@ -83,9 +83,15 @@ class Organisation(models.Model):
 
     @property
     def name(self) -> str:
-        if get_language() == "km" and self.name_km:
-            return self.name_km
-        return self.name_en
+        return self.name_of(self.name_en, self.name_km)
+
+    @staticmethod
+    def name_of(name_en: str, name_km: str) -> str:
+        """The name in the active language (English when it has no Khmer one), from the two
+        names alone: lists of counts read hundreds of them and build no organisation for it."""
+        if name_km and get_language() == "km":
+            return name_km
+        return name_en
 
 
 class MembershipQuerySet(models.QuerySet):

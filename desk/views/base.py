@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import localize
 
 from comments import matrix as matrix_selectors
 from core.errors import PolicyDenied
@@ -71,6 +73,19 @@ def _desk_url(name: str, draft: Draft, **kwargs) -> str:
     return reverse(f"desk:{name}", kwargs={"slug": draft.slug, **kwargs})
 
 
+# Stands for a comment's id in a link reversed once for many comments; longer than any id.
+_ID_STAND_IN = 987654321987654
+
+
+def _per_comment_url(name: str, draft: Draft):
+    """``_desk_url(name, draft, comment_id=…)`` for each comment of a page: reversed once.
+
+    The id is the path's last part, after the draft's slug (which may hold any digits).
+    """
+    before, _, after = _desk_url(name, draft, comment_id=_ID_STAND_IN).rpartition(str(_ID_STAND_IN))
+    return lambda comment_id: f"{before}{comment_id}{after}"
+
+
 # --- desk home -----------------------------------------------------------------------
 
 
@@ -83,25 +98,50 @@ def _filters(request) -> dict:
 
 
 def _facet_links(request, facets, filters):
-    """For each facet option, the query string that toggles it (works without JavaScript)."""
+    """For each facet option, the query string that toggles it (works without JavaScript).
+
+    The request's query without its page, with the option's filter set (kept in its
+    place, or last) or, when it is the active one, taken out. Each key's part is
+    encoded once (as ``QueryDict.urlencode`` does), not a copy of the query per option:
+    a desk has hundreds of options.
+    """
+    encoding = request.GET.encoding
+
+    def pair(key: str, value) -> str:
+        return urlencode({key.encode(encoding): str(value).encode(encoding)})
+
+    parts = {
+        key: "&".join(pair(key, value) for value in values)
+        for key, values in request.GET.lists()
+        if key != "page"
+    }
+    # The counts as the template would show them (localize), once per distinct number:
+    # hundreds of options share a few counts, and localizing is half of drawing them.
+    count_texts: dict[int, str] = {}
     out = []
     for facet in facets:
+        before, after = [], []
+        side = before
+        for key, part in parts.items():
+            if key == facet.name:
+                side = after
+            else:
+                side.append(part)
         options = []
         for value, label, count in facet.options:
-            query = request.GET.copy()
-            query.pop("page", None)
             active = filters.get(facet.name) == value
-            if active:
-                query.pop(facet.name, None)
-            else:
-                query[facet.name] = value
+            query = before if active else [*before, pair(facet.name, value)]
+            count_text = count_texts.get(count)
+            if count_text is None:
+                count_text = count_texts[count] = localize(count)
             options.append(
                 {
                     "value": value,
                     "label": label,
                     "count": count,
+                    "count_text": count_text,
                     "active": active,
-                    "query": query.urlencode(),
+                    "query": "&".join(query + after),
                 }
             )
         out.append({"name": facet.name, "label": facet.label, "options": options})

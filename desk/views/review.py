@@ -83,15 +83,7 @@ def respond(request, slug, comment_id):
                 )
                 return redirect(safe_next(request, review_url))
     else:
-        form = DispositionForm(
-            initial={
-                "status": disposition.status
-                if disposition and disposition.status != Disposition.Status.PENDING
-                else "",
-                "response": disposition.response if disposition else "",
-                "revision": disposition.revision if disposition else 1,
-            }
-        )
+        form = DispositionForm(initial=DispositionForm.initial_for(disposition))
     context.update({"form": form, "current": disposition})
     return render(request, "desk/respond.html", context)
 

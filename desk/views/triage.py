@@ -30,11 +30,11 @@ from ..forms import (
     AssignForm,
     BulkForm,
     ClusterAnswerForm,
-    DispositionForm,
     NoteForm,
     TagForm,
 )
-from .base import _desk_url, _draft, _facet_links, _version, desk_view
+from .base import _desk_url, _draft, _facet_links, _per_comment_url, _version, desk_view
+from .respond_fields import RespondFields
 
 
 def _page_query(request, page_number) -> str:
@@ -65,18 +65,13 @@ def review(request, slug, number):
     team = selectors.drafting_team(draft)
     tags = selectors.draft_tags(draft)
     sees_notes = can(request.user, "desk.notes", draft)
+    respond_fields = RespondFields()
+    desk_url = _per_comment_url("comment", draft)
+    respond_url = _per_comment_url("respond", draft)
     for comment in rows:
-        disposition = getattr(comment, "disposition", None)
-        comment.form = DispositionForm(
-            initial={
-                "status": disposition.status
-                if disposition and disposition.status != Disposition.Status.PENDING
-                else "",
-                "response": disposition.response if disposition else "",
-                "revision": disposition.revision if disposition else 1,
-            },
-            auto_id=f"id_c{comment.pk}_%s",
-        )
+        comment.respond_fields = respond_fields(comment)
+        comment.desk_url = desk_url(comment.pk)
+        comment.respond_url = respond_url(comment.pk)
         comment.can_apply = can(request.user, "comment.apply", comment)
         if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
             comment.proposal_language = amendment_language(comment)
