@@ -12,6 +12,7 @@ from django.utils.formats import localize
 
 from comments import matrix as matrix_selectors
 from core.errors import PolicyDenied
+from core.numerals import local_digits
 from core.web import refusal
 from drafts.models import Draft, DraftVersion, Provision
 
@@ -115,7 +116,7 @@ def _facet_links(request, facets, filters):
         for key, values in request.GET.lists()
         if key != "page"
     }
-    # The counts as the template would show them (localize), once per distinct number:
+    # The counts in the page language's digits, once per distinct number:
     # hundreds of options share a few counts, and localizing is half of drawing them.
     count_texts: dict[int, str] = {}
     out = []
@@ -133,7 +134,7 @@ def _facet_links(request, facets, filters):
             query = before if active else [*before, pair(facet.name, value)]
             count_text = count_texts.get(count)
             if count_text is None:
-                count_text = count_texts[count] = localize(count)
+                count_text = count_texts[count] = local_digits(localize(count))
             options.append(
                 {
                     "value": value,

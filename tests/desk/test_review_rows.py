@@ -210,6 +210,22 @@ def test_facet_links_toggle_one_filter_and_keep_the_rest_in_place(rf: RequestFac
     }
 
 
+def test_facet_counts_are_in_khmer_digits_on_a_khmer_page(rf: RequestFactory):
+    from django.utils import translation
+
+    request = rf.get("/desk/x/v1/review/")
+    facets = [Facet("kind", "K", [("amendment", "Amendment", 1234), ("comment", "Comment", 7)])]
+    with translation.override("km"):
+        links = _facet_links(request, facets, {})
+    texts = [o["count_text"] for f in links for o in f["options"]]
+    assert texts[1] == "៧"
+    assert (
+        "១" in texts[0]
+        and "៤" in texts[0]
+        and not any(ch.isascii() and ch.isdigit() for ch in texts[0])
+    )
+
+
 def test_pages_cut_in_sql_follow_document_order(client, consultation):
     c = consultation
     comments = _post(c, PER_PAGE + 7)
