@@ -11,7 +11,8 @@ A service calls ``emit("comment.replied", comment_id=...)``. Two kinds of listen
   ids it was given. These go through a **transactional outbox**: ``emit`` writes an
   ``OutboxEvent`` row in the caller's transaction (so the event exists exactly when
   the change does) and, once the transaction commits, the relay tries to deliver it
-  at once (``dispatch_one``: call the listeners, then mark the row dispatched). If
+  at once (``dispatch``: call the listeners, then mark the row dispatched; the events
+  one transaction emitted one after another are delivered together, see ``_Batch``). If
   the broker is unreachable the listener raises, the row stays undispatched with the
   error, and nothing reaches the request: the client's change is saved and answered.
   ``relay_pending`` (the Celery beat task ``core.tasks.outbox_relay`` every few
@@ -54,6 +55,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .errors import INFRASTRUCTURE_ERRORS
@@ -85,8 +87,55 @@ def emit(event: str, **payload) -> OutboxEvent | None:
     if not _listeners[event]:
         return None
     row = OutboxEvent.objects.create(name=event, payload=payload)
-    transaction.on_commit(lambda pk=row.pk: dispatch_one(pk))
+    batch = _Batch.current()
+    batch.pks.append(row.pk)
+    transaction.on_commit(lambda: batch.deliver_from(row.pk))
     return row
+
+
+class _Batch:
+    """Events emitted in one transaction, delivered together after it commits.
+
+    Each event still has its own commit hook; the first hook to run delivers its
+    own event and every event emitted after it in the batch, in one delivery
+    transaction (posting a comment emits two: one transaction and one UPDATE
+    instead of two of each), and the hooks of those find nothing left to do.
+    Never the events emitted before it: a hook stands for its own event and the
+    ones that came after, so when a test runs only the commit hooks of some steps
+    (standing for separate transactions, the others never committed), an event
+    whose hook did not run is not delivered by another's.
+
+    A batch belongs to the connection's list of commit hooks, which Django
+    replaces when a transaction ends (committed or rolled back) and when a
+    savepoint rolls back, so a new transaction never joins an old batch; and it
+    takes no new event once one of its hooks has run. An event of a rolled-back
+    savepoint may stay in the batch: its row is gone, and delivery finds nothing
+    under its id.
+    """
+
+    __slots__ = ("closed", "hooks", "pks")
+
+    def __init__(self, hooks: list):
+        self.hooks = hooks
+        self.pks: list[int] = []
+        self.closed = False
+
+    @classmethod
+    def current(cls) -> _Batch:
+        connection = transaction.get_connection()
+        batch = getattr(connection, "_outbox_batch", None)
+        if batch is None or batch.closed or batch.hooks is not connection.run_on_commit:
+            batch = connection._outbox_batch = cls(connection.run_on_commit)
+        return batch
+
+    def deliver_from(self, pk: int) -> None:
+        self.closed = True
+        if pk not in self.pks:
+            return  # delivered with an event emitted before it
+        start = self.pks.index(pk)
+        pks = self.pks[start:]
+        del self.pks[start:]
+        dispatch(pks)
 
 
 DELIVERED, UNAVAILABLE, FAILED = "delivered", "unavailable", "failed"
@@ -104,6 +153,21 @@ def _deliver(row: OutboxEvent) -> str:
     every later event would meet too; or FAILED when this event's listener failed by
     itself (a bug, bad data), which must not hold up the events behind it.
     """
+    outcome = _call_listeners(row)
+    if outcome == DELIVERED:
+        _mark_delivered([row.pk])
+    return outcome
+
+
+def _mark_delivered(pks: list[int]) -> None:
+    # OutboxEvent keeps no history: one UPDATE marks every delivered row of a batch.
+    OutboxEvent.objects.filter(pk__in=pks).update(
+        dispatched_at=timezone.now(), attempts=F("attempts") + 1
+    )
+
+
+def _call_listeners(row: OutboxEvent) -> str:
+    """Call the row's listeners; on failure record why on the row (``_deliver``'s outcomes)."""
     try:
         for listener in list(_listeners[row.name]):
             listener(**row.payload)
@@ -123,29 +187,32 @@ def _deliver(row: OutboxEvent) -> str:
         else:
             logger.warning("outbox event %s (%s) not delivered: %r", row.pk, row.name, exc)
         return outcome
-    row.attempts += 1
-    row.dispatched_at = timezone.now()
-    row.save(update_fields=["attempts", "dispatched_at"])
     return DELIVERED
 
 
-def dispatch_one(pk: int) -> bool:
-    """Deliver one event now, unless another relay holds it or delivered it already.
+def dispatch(pks: list[int]) -> int:
+    """Deliver these events now, in order, except those another relay holds or delivered.
 
     Called after the emitting transaction commits; it never raises, since the
-    change it follows is saved and the client must get its answer.
+    change it follows is saved and the client must get its answer. Each event is
+    tried as if delivered alone (their listeners may need different services); the
+    delivered ones are marked together. Returns how many were delivered; an event
+    not delivered waits for the relay.
     """
     try:
         with transaction.atomic():
-            row = (
+            rows = (
                 OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, dispatched_at__isnull=True)
-                .first()
+                .filter(pk__in=pks, dispatched_at__isnull=True)
+                .order_by("pk")
             )
-            return row is not None and _deliver(row) == DELIVERED
+            delivered = [row.pk for row in rows if _call_listeners(row) == DELIVERED]
+            if delivered:
+                _mark_delivered(delivered)
+            return len(delivered)
     except DatabaseError as exc:
-        logger.warning("outbox event %s left for the relay: %r", pk, exc)
-        return False
+        logger.warning("outbox events %s left for the relay: %r", pks, exc)
+        return 0
 
 
 def relay_pending(*, limit: int | None = None) -> int:

@@ -245,3 +245,73 @@ def test_delivered_events_are_forgotten_after_the_keeping_time():
     waiting = OutboxEvent.objects.create(name="x", payload={})
     assert events.prune_dispatched(older_than_days=14) == 1
     assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
+def test_the_events_of_one_posting_are_delivered_together_after_it_commits(
+    consultation, monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Posting emits two events; one delivery transaction takes both (one SELECT … FOR
+    UPDATE, one UPDATE marking both), in the order they were emitted."""
+    from comments import services as comment_services
+    from comments import tasks as comment_tasks
+    from desk import tasks as desk_tasks
+
+    c = consultation
+    sent = []
+    monkeypatch.setattr(comment_tasks.receipt_send, "delay", lambda *a: sent.append("receipt"))
+    monkeypatch.setattr(desk_tasks.clusters_recompute, "delay", lambda *a: sent.append("cluster"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        comment_services.comment_create(
+            by=c.stakeholder_a, version=c.version, provision=c.article, body="Posted now."
+        )
+    emitted = OutboxEvent.objects.order_by("pk")
+    assert [event.name for event in emitted] == ["comment.submitted", "comment.created"]
+    assert len(callbacks) == 2  # one per event; the first delivers both
+    with django_assert_num_queries(4):  # savepoint, SELECT, UPDATE, release
+        for callback in callbacks:
+            callback()
+    assert sent == ["receipt", "cluster"]
+    assert list(emitted.values_list("attempts", flat=True)) == [1, 1]
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_an_event_whose_transaction_did_not_commit_is_not_delivered_by_a_later_one(
+    consultation, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A test runs the commit hooks of some steps only, standing for transactions that
+    committed; an event of a step whose hooks did not run (its transaction lost, or
+    never committed) waits for the relay, even when emitted on the same connection
+    just before, and is never delivered by another event's hook."""
+    delivered = []
+    monkeypatch.setitem(events._listeners, "test.step", [lambda n: delivered.append(n)])
+    with django_capture_on_commit_callbacks(execute=False):
+        events.emit("test.step", n=1)  # its hook never runs
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit("test.step", n=2)
+        events.emit("test.step", n=3)
+    assert delivered == [2, 3]
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit("test.step", n=4)
+    assert delivered == [2, 3, 4]
+    assert list(
+        OutboxEvent.objects.filter(dispatched_at__isnull=True).values_list("payload", flat=True)
+    ) == [{"n": 1}]
+    assert events.relay_pending() == 1
+    assert delivered == [2, 3, 4, 1]
+
+
+def test_an_event_of_a_rolled_back_savepoint_is_left_out_of_its_batch(
+    consultation, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    delivered = []
+    monkeypatch.setitem(events._listeners, "test.step", [lambda n: delivered.append(n)])
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit("test.step", n=1)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            events.emit("test.step", n=2)
+            raise RuntimeError
+        events.emit("test.step", n=3)
+    assert delivered == [1, 3]
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
