@@ -96,6 +96,40 @@ def versions_by_id(ids) -> dict:
     return DraftVersion.objects.select_related("draft").in_bulk(ids) if ids else {}
 
 
+def row_of(comment: Comment) -> SimpleNamespace:
+    """A comment held as a model instance, as a row of ``RowShaper.rows``, for ``RowShaper.comment``.
+
+    For a comment a service just returned: its provision, author, organisation and
+    disposition are the instances the service saved it with, its files its
+    ``attachment_list``, and the caller has set the counts a list row carries
+    (``endorsement_count``, ``endorsed_by_my_organisation``, ``reply_count``). A
+    relation the instance does not hold is read, as the serializer would read it.
+    """
+    row = SimpleNamespace(pk=comment.pk, version=comment.version)
+    for name in COMMENT_FIELDS:
+        setattr(row, name, getattr(comment, name))
+    # Only a thread's first comment has a decision (the serializer reads it the same way).
+    disposition = getattr(comment, "disposition", None) if comment.parent_id is None else None
+    related = {
+        "provision": comment.provision,
+        "author": comment.author,
+        "organisation": comment.organisation,
+        "disposition": disposition,
+        "disposition__responded_by": disposition.responded_by if disposition else None,
+    }
+    for relation, names in RELATED_FIELDS.items():
+        instance = related[relation]
+        for name in names:
+            setattr(row, f"{relation}__{name}", getattr(instance, name, None))
+    files = getattr(comment, "attachment_list", None)
+    if files is None:
+        files = list(comment.attachments.order_by("pk"))
+    row.files = [
+        {name: getattr(attachment, name) for name in ATTACHMENT_LIST_FIELDS} for attachment in files
+    ]
+    return row
+
+
 def _datetime(value):
     return _DATETIME.to_representation(value) if value is not None else None
 

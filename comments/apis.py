@@ -32,6 +32,7 @@ from stakeholders.models import Organisation
 from stakeholders.policies import actor_for, comment_visibility_filter, ensure_can
 
 from . import selectors, services
+from .api_rows import RowShaper, row_of
 from .attachments import attachment_response
 from .list_pages import KeptPage
 from .matrix import response_matrix
@@ -293,7 +294,9 @@ class CommentWriteMixin:
         comment.reply_count = 0
         if not Comment.version.is_cached(comment):
             attach_versions([comment])
-        return CommentSerializer(comment, context={"request": self.request}).data
+        # Shaped as the lists shape a row (what CommentSerializer shows, field for field,
+        # without building its fields for one comment).
+        return RowShaper(self.request).comment(row_of(comment))
 
     def create_once(self, perform, status_code=status.HTTP_201_CREATED):
         """Run a write that creates a comment at most once per ``Idempotency-Key``.

@@ -41,6 +41,68 @@ def test_post_answers_with_the_comment_as_the_list_shows_it(consultation, api_cl
     assert sum('FROM "drafts_provision"' in s for s in sql) == 1
 
 
+def _posts(c):
+    """Posts of every shape the answer has: quoted, amended with a file, a new article,
+    restricted, general (no provision), as an individual."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.comments import sample_files
+
+    article = c.article
+    return [
+        (c.stakeholder_a, {**_payload(c), "quote_exact": article.text_en.split()[0]}, "json"),
+        (
+            c.stakeholder_b,
+            {
+                **_payload(c, "Change it."),
+                "kind": "amendment",
+                "proposed_text": "New wording.",
+                "attachments": [
+                    SimpleUploadedFile("paper.pdf", sample_files.pdf(), "application/pdf")
+                ],
+            },
+            "multipart",
+        ),
+        (
+            c.stakeholder_b,
+            {
+                "version": c.version.pk,
+                "provision": "chp_2",
+                "kind": "new_article",
+                "body": "Add a purpose clause.",
+                "proposed_text": "This chapter protects data.",
+                "proposed_text_km": "ជំពូកនេះការពារទិន្នន័យ។",
+            },
+            "json",
+        ),
+        (c.stakeholder_a, {**_payload(c, "Between us."), "visibility": "restricted"}, "json"),
+        (c.stakeholder_a, {"version": c.version.pk, "body": "On the whole draft."}, "json"),
+        (c.individual, _payload(c, "As a citizen."), "json"),
+    ]
+
+
+def test_every_kind_of_post_and_reply_answers_as_the_comment_reads_afterwards(
+    consultation, api_client_for
+):
+    """The answer to a post is shaped from the service's own comment, not read again: it
+    must be what reading the comment gives its author, field for field."""
+    c = consultation
+    for author, payload, fmt in _posts(c):
+        client = api_client_for(author)
+        response = client.post(URL, payload, format=fmt)
+        assert response.status_code == 201, response.content
+        created = response.json()
+        assert created == client.get(f"{URL}{created['id']}/").json(), payload["body"]
+    thread = created["id"]
+    for author in (c.drafter, c.stakeholder_b):
+        client = api_client_for(author)
+        response = client.post(f"{URL}{thread}/replies/", {"body": "An answer."}, format="json")
+        assert response.status_code == 201, response.content
+        reply = response.json()
+        assert reply == client.get(f"{URL}{reply['id']}/").json()
+        thread = reply["id"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the sequence is PostgreSQL's")
 def test_on_postgresql_the_thread_path_goes_in_with_the_insert(consultation, api_client_for):
     c = consultation
