@@ -154,6 +154,12 @@ def _disposition_of(comment: Comment) -> Disposition | None:
         return None
 
 
+def disposition_status(comment: Comment) -> str:
+    """The thread's decision as a comment's rows (its words, its files) carry it."""
+    disposition = _disposition_of(comment)
+    return disposition.status if disposition else ""
+
+
 def comment_entries(comment: Comment) -> list[Entry]:
     """A comment or reply: its words and proposed text, the passage it quotes, who wrote it.
 
@@ -161,14 +167,13 @@ def comment_entries(comment: Comment) -> list[Entry]:
     searching, by the permission module's filters on the row's copy of the comment's fields.
     """
     organisation = comment.organisation
-    disposition = _disposition_of(comment)
     words = _join(comment.body, comment.proposed_text, comment.proposed_text_km)
     return [
         Entry(
             key=f"comment:{comment.pk}:",
             source=Entry.Source.COMMENT,
             language="km" if is_mostly_khmer(words) else "en",
-            disposition=disposition.status if disposition else "",
+            disposition=disposition_status(comment),
             date=comment.created_at,
             body=prepare(words),
             extra=prepare(

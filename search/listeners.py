@@ -32,7 +32,7 @@ from core.events import emit, listen
 from drafts.models import DraftVersion, Provision
 from stakeholders.models import Organisation
 
-from . import services
+from . import indexing, services
 from .models import Entry
 
 
@@ -45,7 +45,11 @@ def comment_saved(
     ):
         return  # a fixture load, or the second half of posting: no words changed
     services.index_objects(Entry.Source.COMMENT, [instance], new=created)
-    if not created:  # a new comment has no response or attached file indexed yet
+    if created:
+        # What the new row says of the thread's decision: posting makes the comment's
+        # pending decision before saving the comment, so the row already has it.
+        instance._search_indexed_disposition = indexing.disposition_status(instance)
+    else:  # a new comment has no response or attached file indexed yet
         services.entry_visibility_copy(comment=instance)
 
 
@@ -54,6 +58,11 @@ def disposition_saved(sender, instance: Disposition, raw=False, created=False, *
     if raw:
         return
     services.index_objects(Entry.Source.RESPONSE, [instance], new=created)
+    indexed = None
+    if created and Disposition.comment.is_cached(instance):
+        indexed = vars(instance.comment).pop("_search_indexed_disposition", None)
+    if indexed == instance.status:
+        return  # the comment's row, written just now, says so already
     services.entry_disposition_set(comment_id=instance.comment_id, status=instance.status)
 
 

@@ -142,13 +142,13 @@ def test_post_queries_are_pinned(
     """Token and memberships; provision, version and draft; the organisation (not for an
     individual); the round's participation (only for an individual); the id (PostgreSQL)
     or the UPDATE of the path (SQLite); the comment, the disposition and their history
-    rows; the search index (one INSERT each for a new comment and its disposition: nothing
-    to replace); the two events (delivered after commit, which a test's transaction never
-    reaches)."""
+    rows; the search index (one INSERT for the new comment, written with its pending
+    decision: nothing to replace or update afterwards); the two events (delivered together
+    after commit, which a test's transaction never reaches); the savepoint around it all."""
     c = consultation
     client = api_client_for(getattr(c, reader))
     client.post(URL, _payload(c, "Warm-up."), format="json")
-    most = 15
+    most = 14
     with django_assert_max_num_queries(most):
         assert client.post(URL, _payload(c), format="json").status_code == 201
 
@@ -239,3 +239,41 @@ def test_with_redis_unreachable_the_limits_are_counted_in_the_database(consultat
         post(c.stakeholder_b)
     assert Comment.objects.filter(author=c.stakeholder_a).count() == 2
     assert "cache unreachable" in caplog.text
+
+
+def test_a_new_comment_and_its_file_are_indexed_with_the_pending_decision_at_once(
+    consultation, api_client_for
+):
+    """The pending decision is made before the comment is saved, so its search rows are
+    written with it: nothing is updated afterwards. A decision recorded later reaches them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comments import services
+    from tests.comments import sample_files
+
+    c = consultation
+    client = api_client_for(c.stakeholder_a)
+    payload = {
+        **_payload(c, "With a file."),
+        "attachments": [SimpleUploadedFile("paper.pdf", sample_files.pdf(), "application/pdf")],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, payload, format="multipart")
+    assert response.status_code == 201, response.content
+    assert not any(q["sql"].startswith('UPDATE "search_entry"') for q in queries.captured_queries)
+    rows = Entry.objects.filter(comment_id=response.json()["id"])
+    assert sorted(rows.values_list("source", "disposition")) == [
+        ("attachment", "pending"),
+        ("comment", "pending"),
+    ]
+    services.disposition_record(
+        comment=Comment.objects.get(pk=response.json()["id"]),
+        by=c.drafter,
+        status="accepted",
+        response="Taken.",
+    )
+    assert set(rows.values_list("source", "disposition")) == {
+        ("attachment", "accepted"),
+        ("comment", "accepted"),
+        ("response", "accepted"),
+    }
