@@ -49,13 +49,13 @@ tests/core/test_events_documented.py keeps this list true):
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .errors import INFRASTRUCTURE_ERRORS
@@ -159,11 +159,58 @@ def _deliver(row: OutboxEvent) -> str:
     return outcome
 
 
+# Delivery after commit runs for every write that emits (twice per post), so its two
+# statements are written out: building them through the ORM cost several times what
+# sending them does. Portable SQL; the row lock only where the database has one.
+_COLUMNS = {
+    name: OutboxEvent._meta.get_field(name).column
+    for name in ("id", "name", "payload", "attempts", "dispatched_at")
+}
+
+
+def _sql(template: str, pks: list[int]) -> str:
+    quote = connection.ops.quote_name
+    return template.format(
+        table=quote(OutboxEvent._meta.db_table),
+        ids=", ".join(["%s"] * len(pks)),
+        **{name: quote(column) for name, column in _COLUMNS.items()},
+    )
+
+
+def _claim(pks: list[int]) -> list[OutboxEvent]:
+    """The undelivered events among ``pks``, in order, locked for this transaction; those
+    another relay holds are skipped (as ``select_for_update(skip_locked=True)`` does)."""
+    lock = ""
+    if connection.features.has_select_for_update_skip_locked:
+        lock = " " + connection.ops.for_update_sql(skip_locked=True)
+    sql = _sql(
+        "SELECT {id}, {name}, {payload}, {attempts} FROM {table} "  # noqa: S608 - names from _meta
+        "WHERE {id} IN ({ids}) AND {dispatched_at} IS NULL ORDER BY {id}" + lock,
+        pks,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, pks)
+        found = cursor.fetchall()
+    fields = ["id", "name", "payload", "attempts"]
+    return [
+        OutboxEvent.from_db(
+            connection.alias,
+            fields,
+            (pk, name, payload if isinstance(payload, dict) else json.loads(payload), attempts),
+        )
+        for pk, name, payload, attempts in found
+    ]
+
+
 def _mark_delivered(pks: list[int]) -> None:
     # OutboxEvent keeps no history: one UPDATE marks every delivered row of a batch.
-    OutboxEvent.objects.filter(pk__in=pks).update(
-        dispatched_at=timezone.now(), attempts=F("attempts") + 1
+    sql = _sql(
+        "UPDATE {table} SET {dispatched_at} = %s, {attempts} = {attempts} + 1 "
+        "WHERE {id} IN ({ids})",
+        pks,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(timezone.now()), *pks])
 
 
 def _call_listeners(row: OutboxEvent) -> str:
@@ -201,11 +248,7 @@ def dispatch(pks: list[int]) -> int:
     """
     try:
         with transaction.atomic():
-            rows = (
-                OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=pks, dispatched_at__isnull=True)
-                .order_by("pk")
-            )
+            rows = _claim(pks)
             delivered = [row.pk for row in rows if _call_listeners(row) == DELIVERED]
             if delivered:
                 _mark_delivered(delivered)
