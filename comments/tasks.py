@@ -6,9 +6,13 @@ from django.db import DatabaseError, InterfaceError
 from . import receipts
 
 
+# ignore_result: nobody waits for a receipt's answer (what was sent is recorded by
+# comments.receipts), so the web process does not subscribe to one for every post and
+# the worker does not store one.
 @shared_task(
     bind=True,
     acks_late=True,
+    ignore_result=True,
     autoretry_for=(DatabaseError, InterfaceError, ConnectionError, OSError),
     max_retries=6,
     retry_backoff=5,
