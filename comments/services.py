@@ -17,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.errors import ConflictError, DomainError, RateLimited
 from core.events import emit
+from core.events import together as events_together
 from core.numerals import local_digits
 from core.text import clean_user_text
 from drafts.merge import MergeResult, merge3
@@ -355,13 +356,14 @@ def comment_create(
         disposition = Disposition(comment=comment)
         _save_with_path(comment, None)
         disposition.save()
-        if posted_at is None:
-            posting_rate_count(by=by, organisation_id=organisation.pk if organisation else None)
-            emit("comment.submitted", comment_id=comment.pk)  # the author's receipt
-        comment.attachment_list = _attachments_store(comment=comment, checked=checked, by=by)
-        # A new thread has no cached fragment yet, but the version's counts and marks change.
-        thread_touch(comment)
-        emit("comment.created", comment_id=comment.pk, version_id=version.pk)
+        with events_together():  # the two events' outbox rows in one INSERT
+            if posted_at is None:
+                posting_rate_count(by=by, organisation_id=organisation.pk if organisation else None)
+                emit("comment.submitted", comment_id=comment.pk)  # the author's receipt
+            comment.attachment_list = _attachments_store(comment=comment, checked=checked, by=by)
+            # A new thread has no cached fragment yet, but the version's counts and marks change.
+            thread_touch(comment)
+            emit("comment.created", comment_id=comment.pk, version_id=version.pk)
     return comment
 
 

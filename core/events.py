@@ -12,7 +12,8 @@ A service calls ``emit("comment.replied", comment_id=...)``. Two kinds of listen
   ``OutboxEvent`` row in the caller's transaction (so the event exists exactly when
   the change does) and, once the transaction commits, the relay tries to deliver it
   at once (``dispatch``: call the listeners, then mark the row dispatched; the events
-  one transaction emitted one after another are delivered together, see ``_Batch``). If
+  one transaction emitted one after another are delivered together, see ``_Batch``;
+  a service emitting several at once writes their rows with one INSERT, ``together``). If
   the broker is unreachable the listener raises, the row stays undispatched with the
   error, and nothing reaches the request: the client's change is saved and answered.
   ``relay_pending`` (the Celery beat task ``core.tasks.outbox_relay`` every few
@@ -53,6 +54,8 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -81,16 +84,57 @@ def listen(event: str, *, in_transaction: bool = False):
 
 
 def emit(event: str, **payload) -> OutboxEvent | None:
-    """Run the in-transaction listeners now; write the event to the outbox for the others."""
+    """Run the in-transaction listeners now; write the event to the outbox for the others.
+
+    Inside ``together()`` the outbox row is written at the end of the block, with the
+    block's other events.
+    """
     for listener in list(_in_transaction[event]):
         listener(**payload)
     if not _listeners[event]:
         return None
-    row = OutboxEvent.objects.create(name=event, payload=payload)
+    row = OutboxEvent(name=event, payload=payload)
+    held = _held.get()
+    if held is not None:
+        held.append(row)
+    else:
+        row.save()
+        _deliver_after_commit(row)
+    return row
+
+
+_held: ContextVar[list[OutboxEvent] | None] = ContextVar("outbox_held", default=None)
+
+
+@contextmanager
+def together():
+    """Write the outbox rows of the events emitted in this block with one INSERT, at its end.
+
+    For a service that emits several events in one transaction (posting a comment
+    emits two): use it inside the service's transaction. The events are written, and
+    delivered after commit, in the order they were emitted; a block that raises
+    writes none (its transaction is rolled back anyway).
+    """
+    held: list[OutboxEvent] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if len(held) > 1 and connection.features.can_return_rows_from_bulk_insert:
+        # OutboxEvent keeps no history, so bulk_create loses nothing.
+        OutboxEvent.objects.bulk_create(held)
+    else:
+        for row in held:
+            row.save()
+    for row in held:
+        _deliver_after_commit(row)
+
+
+def _deliver_after_commit(row: OutboxEvent) -> None:
     batch = _Batch.current()
     batch.pks.append(row.pk)
     transaction.on_commit(lambda: batch.deliver_from(row.pk))
-    return row
 
 
 class _Batch:

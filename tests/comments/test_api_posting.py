@@ -143,12 +143,13 @@ def test_post_queries_are_pinned(
     individual); the round's participation (only for an individual); the id (PostgreSQL)
     or the UPDATE of the path (SQLite); the comment, the disposition and their history
     rows; the search index (one INSERT for the new comment, written with its pending
-    decision: nothing to replace or update afterwards); the two events (delivered together
-    after commit, which a test's transaction never reaches); the savepoint around it all."""
+    decision: nothing to replace or update afterwards); the two events (one INSERT; delivered
+    together after commit, which a test's transaction never reaches); the savepoint around
+    it all."""
     c = consultation
     client = api_client_for(getattr(c, reader))
     client.post(URL, _payload(c, "Warm-up."), format="json")
-    most = 14
+    most = 13
     with django_assert_max_num_queries(most):
         assert client.post(URL, _payload(c), format="json").status_code == 201
 

@@ -316,3 +316,21 @@ def test_an_event_of_a_rolled_back_savepoint_is_left_out_of_its_batch(
         events.emit("test.step", n=3)
     assert delivered == [1, 3]
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_events_emitted_together_are_written_at_once_in_order_and_not_at_all_on_error(
+    consultation, monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    delivered = []
+    monkeypatch.setitem(events._listeners, "test.step", [lambda n: delivered.append(n)])
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(1), events.together():
+            events.emit("test.step", n=1)
+            events.emit("test.step", n=2)
+        assert delivered == []  # not before commit
+    assert delivered == [1, 2]
+    assert [e.payload for e in OutboxEvent.objects.order_by("pk")] == [{"n": 1}, {"n": 2}]
+    with pytest.raises(RuntimeError), events.together():
+        events.emit("test.step", n=3)
+        raise RuntimeError
+    assert OutboxEvent.objects.count() == 2
