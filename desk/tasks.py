@@ -5,7 +5,9 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True, max_retries=3, soft_time_limit=240, time_limit=300)
+# ignore_result: it is sent for every new comment and nobody waits for its answer, so the
+# web process does not subscribe to one per post and the worker stores none.
+@shared_task(acks_late=True, ignore_result=True, max_retries=3, soft_time_limit=240, time_limit=300)
 def clusters_recompute(version_id: int) -> int:
     """Recompute a version's clusters of near-duplicate comments; returns how many there are.
 
