@@ -65,6 +65,16 @@ def version_comments(version_id: int) -> str:
     return f"comments:version:{version_id}"
 
 
+def desk_marks(draft_id: int) -> str:
+    """The name touched when the drafting desk's own marks on a draft's comments change:
+    its list of tags, the tags on comments, assignments, and a version's clusters.
+
+    The review desk keeps its facet counts under it (``desk.facet_counts``), with the
+    comments' (``version_comments``) and the people's (``PEOPLE``) tokens.
+    """
+    return f"desk:draft:{draft_id}"
+
+
 _PREFIX = "rev:"
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from comments import services as comment_services
 from comments.models import Comment
+from core import revisions
 from core.errors import DomainError
 from core.events import emit
 from core.text import clean_user_text
@@ -76,6 +77,7 @@ def tag_create(*, draft: Draft, by, name: str) -> Tag:
     tag._history_user = by
     tag._change_reason = "Tag added to the draft's list"
     tag.save()
+    revisions.touch(revisions.desk_marks(draft.pk))
     return tag
 
 
@@ -106,6 +108,8 @@ def comments_tag(
                 row._change_reason = "Tagged"
                 row.save()
                 changed += 1
+        if changed:
+            revisions.touch(revisions.desk_marks(draft.pk))
     return changed
 
 
@@ -153,6 +157,8 @@ def comments_assign(*, draft: Draft, by, comment_ids: Iterable[int], assignee) -
             changed += 1
             if assignee is not None and assignee.pk != by.pk:
                 emit("desk.assigned", assignment_id=row.pk)
+        if changed:
+            revisions.touch(revisions.desk_marks(draft.pk))
     return changed
 
 
@@ -309,6 +315,8 @@ def _save_clusters(version_id: int, groups: list[list[int]], signatures) -> int:
     ClusterMember.objects.filter(cluster__version_id=version_id).delete()
     Cluster.objects.filter(version_id=version_id).exclude(pk__in=list(kept)).delete()
     ClusterMember.objects.bulk_create(members, batch_size=2000)
+    draft_id = DraftVersion.objects.values_list("draft_id", flat=True).get(pk=version_id)
+    revisions.touch(revisions.desk_marks(draft_id))
     return len(kept)
 
 

@@ -26,6 +26,7 @@ from drafts.redline import render_diff_html
 from stakeholders.policies import can, ensure_can
 
 from .. import selectors, services
+from ..facet_counts import facet_counts
 from ..forms import (
     AssignForm,
     BulkForm,
@@ -52,7 +53,7 @@ def review(request, slug, number):
     filters = selectors.filters_from(request.GET)
     facets = _facet_links(
         request,
-        selectors.desk_facets(version=version, user=request.user, filters=filters),
+        facet_counts(version=version, user=request.user, filters=filters),
         filters,
     )
     page, rows = selectors.desk_page(
