@@ -1,4 +1,5 @@
-"""The review desk's facet counts from a cache, for the drafter who asked them and their filters.
+"""The review desk's counts from a cache, for the drafter who asked them and their filters:
+each filter's options (the facets) and how many comments the filters match (the pages).
 
 Counting each filter's options is eight ``GROUP BY`` queries over every first
 comment of the version, most of the review desk's database time at 20,000
@@ -14,13 +15,14 @@ asks the same counts again. They are kept in Django's cache under a key made of:
   (``policies.reading_audience``: a change of role changes the key), the filters,
   the language and ``COUNTS_VERSION``.
 
-The page's rows are always read afresh; only the counts beside the filters come
-from here.
+The page's rows are always read afresh; only the counts beside the filters and
+the number of matches (which the pages are cut from) come from here.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.utils.translation import get_language
 
@@ -28,7 +30,7 @@ from core import revisions
 from drafts.models import DraftVersion
 from stakeholders.policies import reading_audience
 
-from .selectors import Facet, desk_facets
+from .selectors import Facet, desk_facets, desk_matching
 
 # Raise when what ``desk_facets`` returns changes.
 COUNTS_VERSION = 1
@@ -36,8 +38,15 @@ COUNTS_VERSION = 1
 COUNTS_TIMEOUT = 3600
 
 
-def facet_counts(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
-    """``selectors.desk_facets``, from the cache when nothing they count has changed."""
+@dataclass(frozen=True)
+class DeskCounts:
+    facets: list[Facet]
+    matching: int  # comments matching every filter: what the pages are cut from
+
+
+def desk_counts(*, version: DraftVersion, user, filters: dict) -> DeskCounts:
+    """``selectors.desk_facets`` and ``desk_matching``, from the cache when nothing they
+    count has changed."""
     tokens = revisions.current(
         [
             revisions.version_comments(version.pk),
@@ -47,7 +56,7 @@ def facet_counts(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
         ]
     )
     if tokens is None:
-        return desk_facets(version=version, user=user, filters=filters)
+        return _count(version=version, user=user, filters=filters)
     raw = (
         COUNTS_VERSION,
         get_language(),
@@ -57,12 +66,22 @@ def facet_counts(*, version: DraftVersion, user, filters: dict) -> list[Facet]:
         sorted(filters.items()),
         sorted(tokens.items()),
     )
-    key = "desk:facets:" + hashlib.blake2b(repr(raw).encode(), digest_size=16).hexdigest()
-    found = revisions.cached([key], "desk facet counts")
+    key = "desk:counts:" + hashlib.blake2b(repr(raw).encode(), digest_size=16).hexdigest()
+    found = revisions.cached([key], "desk counts")
     if found and key in found:
-        return [Facet(name, label, list(options)) for name, label, options in found[key]]
-    facets = desk_facets(version=version, user=user, filters=filters)
+        facets, matching = found[key]
+        return DeskCounts(
+            [Facet(name, label, list(options)) for name, label, options in facets], matching
+        )
+    counts = _count(version=version, user=user, filters=filters)
     if found is not None:
-        kept = [(f.name, str(f.label), tuple(f.options)) for f in facets]
-        revisions.store({key: kept}, timeout=COUNTS_TIMEOUT, what="desk facet counts")
-    return facets
+        kept = [(f.name, str(f.label), tuple(f.options)) for f in counts.facets]
+        revisions.store({key: (kept, counts.matching)}, timeout=COUNTS_TIMEOUT, what="desk counts")
+    return counts
+
+
+def _count(*, version, user, filters) -> DeskCounts:
+    return DeskCounts(
+        facets=desk_facets(version=version, user=user, filters=filters),
+        matching=desk_matching(version=version, user=user, filters=filters),
+    )

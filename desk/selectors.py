@@ -305,11 +305,25 @@ class _InPage(In):
 ORDER = ("provision__position", "created_at", "pk")  # document order, then as posted
 
 
-def desk_page(*, version: DraftVersion, user, filters: dict, page: str | int | None):
+def desk_matching(*, version: DraftVersion, user, filters: dict) -> int:
+    """How many comments the filters match (the pages' total)."""
+    return _filtered(desk_comments(version=version, user=user), filters, user).count()
+
+
+def desk_page(
+    *,
+    version: DraftVersion,
+    user,
+    filters: dict,
+    page: str | int | None,
+    matching: int | None = None,
+):
     """One page of the desk's comments, in document order, with what each row shows.
 
     The page's ids are chosen (sorted and cut) joining only the provision, for its
     position; only the page's rows are then read with all they show, in the same query.
+    ``matching``, when the caller knows it (``desk_matching``, kept with the facet
+    counts), spares counting the matches again.
     """
     notes = can(user, "desk.notes", version.draft)
     ids = (
@@ -318,6 +332,8 @@ def desk_page(*, version: DraftVersion, user, filters: dict, page: str | int | N
         .values("pk")
     )
     paginator = Paginator(ids, PER_PAGE)
+    if matching is not None:
+        paginator.count = matching  # a cached_property: set, it is not counted again
     page_obj = paginator.get_page(page)
     qs = (
         Comment.objects.filter(_InPage(F("pk"), page_obj.object_list))

@@ -26,7 +26,7 @@ from drafts.redline import render_diff_html
 from stakeholders.policies import can, ensure_can
 
 from .. import selectors, services
-from ..facet_counts import facet_counts
+from ..facet_counts import desk_counts
 from ..forms import (
     AssignForm,
     BulkForm,
@@ -51,13 +51,14 @@ def review(request, slug, number):
     version = _version(draft, number)
     ensure_can(request.user, "desk.view", draft)
     filters = selectors.filters_from(request.GET)
-    facets = _facet_links(
-        request,
-        facet_counts(version=version, user=request.user, filters=filters),
-        filters,
-    )
+    counts = desk_counts(version=version, user=request.user, filters=filters)
+    facets = _facet_links(request, counts.facets, filters)
     page, rows = selectors.desk_page(
-        version=version, user=request.user, filters=filters, page=request.GET.get("page")
+        version=version,
+        user=request.user,
+        filters=filters,
+        page=request.GET.get("page"),
+        matching=counts.matching,
     )
     prefetch_related_objects([draft], "versions")  # "comment.apply" reads them for every row
     working = next(
