@@ -16,36 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 
+
+def _p95_within(ms: int):
+    return f"p95 ≤ {ms} ms", lambda s: s["p95_ms"] is not None and s["p95_ms"] <= ms
+
+
 # Scenario name → (target text, check on the scenario's figures).
 HTTP_TARGETS = {
-    "article, 500 comments": (
-        "p95 ≤ 150 ms",
-        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
-    ),
-    "article, 5,000 comments": (
-        "p95 ≤ 150 ms",
-        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
-    ),
-    "whole draft (300 articles)": (
-        "p95 ≤ 300 ms",
-        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 300,
-    ),
+    "article, 500 comments": _p95_within(150),
+    "article, 5,000 comments": _p95_within(150),
+    "whole draft (300 articles)": _p95_within(300),
     "comment API list, 100/s": (
         "p95 ≤ 30 ms at 100/s",
         lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 30 and s["ok"] == s["requests"],
     ),
-    "thread API, 5,000 comments": (
-        "p95 ≤ 150 ms",
-        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 150,
-    ),
-    "review desk, 20,000 comments": (
-        "p95 ≤ 300 ms",
-        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 300,
-    ),
-    "review desk, page 400": (
-        "p95 ≤ 300 ms",
-        lambda s: s["p95_ms"] is not None and s["p95_ms"] <= 300,
-    ),
+    "thread API, 5,000 comments": _p95_within(150),
+    "review desk, 20,000 comments": _p95_within(300),
+    "review desk, page 400": _p95_within(300),
     "posting, 100/s": (
         "≥ 100/s, no error",
         lambda s: s["ok"] == s["requests"] and s["ok_rps"] >= 0.98 * (s["target_rate"] or 100),
