@@ -274,6 +274,26 @@ class CommentFilter(filters.FilterSet):
         return queryset.order_by(*ORDERINGS[value])
 
 
+class CommentPagesMixin:
+    """A page of one of the comment lists: its rows shaped from the per-thread cache
+    (``thread_rows.CachedRows``), and the whole page kept for readers not signed in
+    (``list_pages``). ``shape`` names the list: ``comments`` (flat) or ``threads``."""
+
+    shape: str
+
+    def list(self, request, *args, **kwargs):
+        kept = KeptPage.for_request(request, list_name=self.shape)
+        if kept is not None and (data := kept.read()) is not None:
+            return Response(data)
+        rows = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
+        page = list(self.paginate_queryset(rows))
+        cached = CachedRows(request, lambda: counted_comments(request.user))
+        response = self.get_paginated_response(getattr(cached, self.shape)(page))
+        if kept is not None:
+            kept.keep(response.data)
+        return response
+
+
 class CommentWriteMixin:
     error_statuses = (409,)
 
@@ -357,7 +377,8 @@ class CommentWriteMixin:
         responses={201: CommentSerializer},
     ),
 )
-class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
+class CommentListApi(PortalAPIMixin, CommentWriteMixin, CommentPagesMixin, generics.ListAPIView):
+    shape = "comments"
     serializer_class = CommentSerializer
     filterset_class = CommentFilter
     filter_backends = [filters.DjangoFilterBackend]
@@ -368,18 +389,6 @@ class CommentListApi(PortalAPIMixin, CommentWriteMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return listed_comments(self.request.user).order_by(*ORDERINGS["thread"])
-
-    def list(self, request, *args, **kwargs):
-        kept = KeptPage.for_request(request, list_name="comments")
-        if kept is not None and (data := kept.read()) is not None:
-            return Response(data)
-        rows = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
-        page = list(self.paginate_queryset(rows))
-        shaped = CachedRows(request, lambda: counted_comments(request.user)).comments(page)
-        response = self.get_paginated_response(shaped)
-        if kept is not None:
-            kept.keep(response.data)
-        return response
 
     def post(self, request):
         acting = self.acting_organisation()
@@ -449,7 +458,8 @@ class AttachmentDownloadApi(PortalAPIMixin, APIView):
         "pages count threads.",
     )
 )
-class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
+class ThreadListApi(PortalAPIMixin, CommentPagesMixin, generics.ListAPIView):
+    shape = "threads"
     serializer_class = CommentThreadSerializer
     filterset_class = CommentFilter
     filter_backends = [filters.DjangoFilterBackend]
@@ -462,18 +472,6 @@ class ThreadListApi(PortalAPIMixin, generics.ListAPIView):
             .filter(parent__isnull=True)
             .order_by(*ORDERINGS["thread"])
         )
-
-    def list(self, request, *args, **kwargs):
-        kept = KeptPage.for_request(request, list_name="threads")
-        if kept is not None and (data := kept.read()) is not None:
-            return Response(data)
-        roots = self.filter_queryset(self.get_queryset()).values(*PAGE_FIELDS)
-        page = list(self.paginate_queryset(roots))
-        shaped = CachedRows(request, lambda: counted_comments(request.user)).threads(page)
-        response = self.get_paginated_response(shaped)
-        if kept is not None:
-            kept.keep(response.data)
-        return response
 
 
 @extend_schema_view(
