@@ -192,6 +192,14 @@ class Comment(models.Model):
             # The posting limits' database window when the cache is away.
             models.Index(fields=["author", "created_at"], name="comments_author_posted"),
             models.Index(fields=["organisation", "created_at"], name="comments_org_posted"),
+            # The review desk's pages: a version's threads in document order, chosen from
+            # this index alone (the provision's position is joined), not from every
+            # first comment of every version.
+            models.Index(
+                fields=["version", "provision", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="comments_version_threads",
+            ),
         ]
 
     def __str__(self):

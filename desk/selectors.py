@@ -455,7 +455,10 @@ def version_clusters(*, version: DraftVersion, user, page) -> tuple:
     clusters = (
         Cluster.objects.filter(version=version)
         .select_related(
-            "representative", "representative__organisation", "representative__provision"
+            "representative",
+            "representative__organisation",
+            "representative__author",
+            "representative__provision",
         )
         .annotate(
             pending=Count(
@@ -474,7 +477,10 @@ def cluster_for(*, version: DraftVersion, cluster_id: int) -> Cluster | None:
     cluster = (
         Cluster.objects.filter(pk=cluster_id, version=version)
         .select_related(
-            "representative", "representative__organisation", "representative__provision"
+            "representative",
+            "representative__organisation",
+            "representative__author",
+            "representative__provision",
         )
         .first()
     )
@@ -509,7 +515,7 @@ def cluster_members(*, cluster: Cluster, user, page) -> tuple:
     members = (
         Comment.objects.filter(desk_cluster__cluster=cluster)
         .filter(comment_record_filter(user, cluster.version.draft))
-        .select_related("organisation", "disposition", "desk_assignment__assignee")
+        .select_related("organisation", "author", "disposition", "desk_assignment__assignee")
         .order_by("pk")
     )
     page_obj = Paginator(members, PER_PAGE).get_page(page)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from comments import matrix as matrix_selectors
 from core.errors import PolicyDenied
@@ -105,11 +108,16 @@ def _facet_links(request, facets, filters):
     place, or last) or, when it is the active one, taken out. Each key's part is
     encoded once (as ``QueryDict.urlencode`` does), not a copy of the query per option:
     a desk has hundreds of options.
+
+    Each facet also carries its options drawn as list items (``options_html``): at 20,000
+    comments a desk shows some 500 options, and drawing them with one format string
+    each, not a template loop of a dozen nodes, is a tenth of the review page's CPU.
     """
     encoding = request.GET.encoding
 
     def pair(key: str, value) -> str:
-        return urlencode({key.encode(encoding): str(value).encode(encoding)})
+        # What ``urlencode({key: value})`` writes, without its dictionary and checks.
+        return f"{quote_plus(key.encode(encoding))}={quote_plus(str(value).encode(encoding))}"
 
     parts = {
         key: "&".join(pair(key, value) for value in values)
@@ -145,5 +153,34 @@ def _facet_links(request, facets, filters):
                     "query": "&".join(query + after),
                 }
             )
-        out.append({"name": facet.name, "label": facet.label, "options": options})
+        out.append(
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "options": options,
+                "options_html": _options_html(options),
+            }
+        )
     return out
+
+
+def _options_html(options: list[dict]) -> str:
+    """A facet's options as ``<li>`` items: a link that toggles the filter, and its count.
+
+    Every value from outside (label, query) is escaped here; the count is digits.
+    """
+    remove = escape(_("Remove filter:"))
+    items = []
+    for o in options:
+        href, label, count = escape(o["query"]), escape(o["label"]), escape(o["count_text"])
+        if o["active"]:
+            items.append(
+                f'<li class="active"><a href="?{href}" aria-current="true">'
+                f'<span class="visually-hidden">{remove} </span>{label}</a> '
+                f'<span class="count">{count}</span></li>'
+            )
+        else:
+            items.append(
+                f'<li><a href="?{href}">{label}</a> <span class="count">{count}</span></li>'
+            )
+    return mark_safe("\n".join(items))  # every part was escaped above

@@ -75,6 +75,7 @@ def review(request, slug, number):
         comment.desk_url = desk_url(comment.pk)
         comment.respond_url = respond_url(comment.pk)
         comment.can_apply = can(request.user, "comment.apply", comment)
+        comment.proposal_diff = None  # read by the template on every row
         if comment.kind == Comment.Kind.AMENDMENT and comment.proposed_text:
             comment.proposal_language = amendment_language(comment)
             comment.proposal_diff = render_diff_html(amendment_diff(comment))

@@ -117,3 +117,18 @@ def test_the_desk_counts_and_filters_individuals(client, consultation):
     assert "Individual" in page.content.decode()
     filtered = client.get(url, {"organisation_kind": "individual"})
     assert [row.pk for row in filtered.context["rows"]] == [mine.pk]
+
+
+def test_the_desk_names_an_individual_who_speaks_for_themselves(client, consultation):
+    """An individual's comment says who wrote it on the desk's list and its own page,
+    where an organisation's name would be: never an empty name and "()"."""
+    c = consultation
+    mine = comment_services.comment_create(
+        by=c.individual, version=c.version, provision=c.article, body="As a citizen."
+    )
+    client.force_login(c.drafter)
+    review = client.get(reverse("desk:review", kwargs={"slug": c.draft.slug, "number": 1}))
+    row = review.content.decode().split(f'id="comment-{mine.pk}"', 1)[1].split("</header>", 1)[0]
+    assert f'{c.individual} <span class="muted">(Individual)</span>' in row
+    own = client.get(reverse("desk:comment", kwargs={"slug": c.draft.slug, "comment_id": mine.pk}))
+    assert f'<p class="meta">{c.individual} ·' in own.content.decode()
