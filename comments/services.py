@@ -101,9 +101,16 @@ def quote_selector(text: str, exact: str) -> tuple[str, str]:
     return text[max(0, start - QUOTE_CONTEXT) : start], text[end : end + QUOTE_CONTEXT]
 
 
+def _organisation(by, org_id: int) -> Organisation:
+    """The organisation ``org_id``; when it is the one ``by`` chose to act for, as read with
+    them (the API's token authentication reads it with the person: no query here)."""
+    if by.active_organisation_id == org_id:
+        return by.active_organisation
+    return Organisation.objects.get(pk=org_id)
+
+
 def _acting_organisation(by):
-    actor = actor_for(by)
-    return Organisation.objects.get(pk=actor.acting_org_id)
+    return _organisation(by, actor_for(by).acting_org_id)
 
 
 def _speaking_organisation(by) -> Organisation | None:
@@ -115,7 +122,7 @@ def _speaking_organisation(by) -> Organisation | None:
     actor = actor_for(by)
     if actor.acting_org_id is None:
         return None
-    return Organisation.objects.get(pk=actor.acting_org_id)
+    return _organisation(by, actor.acting_org_id)
 
 
 def _next_comment_id() -> int | None:

@@ -265,7 +265,7 @@ CACHES = {
     "default": env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")
     if not env.str("REDIS_URL", default="")
     else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",  # Django's, reusing its Redis clients
         "LOCATION": env.str("REDIS_URL"),
         # Give up quickly: a stopped or frozen Redis must not hold a web worker. The
         # posting limits then count in the database (comments.services).
@@ -354,7 +354,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "stakeholders.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -50,7 +50,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBas
     # Without Redis each test process keeps its own cache in memory (the demo's shared
     # folder would mix parallel test processes).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+elif CACHES["default"]["BACKEND"] == "core.cache.RedisCache":
     # The cache gets a Redis database of its own, one per test process: a test that
     # clears the cache (FLUSHDB) must not wipe the Celery queues on the broker's database,
     # nor another pytest-xdist process's cached pages and posting windows. A Celery worker

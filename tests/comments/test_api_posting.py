@@ -35,9 +35,11 @@ def test_post_answers_with_the_comment_as_the_list_shows_it(consultation, api_cl
     reads = [s.split(" WHERE ")[0] for s in sql if s.startswith("SELECT")]  # what each reads
     for table in ("comments_comment", "comments_attachment", "drafts_draftversion"):
         assert not any(f'FROM "{table}"' in s for s in reads), table
-    # The acting organisation is read once, and the provision with its version and
-    # draft in one query.
-    assert sum('FROM "stakeholders_organisation"' in s for s in sql) == 1
+    # The acting organisation is read with the token (no query of its own), and the
+    # provision with its version and draft in one query.
+    token_reads = [s for s in sql if 'FROM "authtoken_token"' in s]
+    assert len(token_reads) == 1 and 'JOIN "stakeholders_organisation"' in token_reads[0]
+    assert not any('FROM "stakeholders_organisation"' in s for s in sql)
     assert sum('FROM "drafts_provision"' in s for s in sql) == 1
 
 
@@ -184,7 +186,7 @@ def _redis_cache(location, prefix):
     return override_settings(
         CACHES={
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "core.cache.RedisCache",
                 "LOCATION": location,
                 "KEY_PREFIX": prefix,
                 "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},

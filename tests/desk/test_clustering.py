@@ -211,13 +211,68 @@ def test_cluster_members_show_their_differing_words(consultation):
 @pytest.mark.django_db
 def test_a_new_comment_enqueues_clustering_through_the_outbox(consultation, monkeypatch):
     from core.events import relay_pending
-    from desk import listeners
+    from desk import tasks
 
     enqueued = []
-    monkeypatch.setattr(listeners.clusters_recompute, "delay", enqueued.append)
+    monkeypatch.setattr(tasks.clusters_recompute, "delay", enqueued.append)
     c = consultation
     comment_services.comment_create(
         by=c.stakeholder_a, version=c.version, provision=c.article, body="A new thought."
     )
     relay_pending()
     assert enqueued == [c.version.pk]
+
+
+@pytest.mark.django_db
+def test_a_burst_of_comments_sends_one_recompute_until_it_starts(consultation, monkeypatch):
+    """While a recompute waits in the queue the next comments send none (it will read them);
+    once it has started, the next comment sends a new one (it may not have read that)."""
+    from django.core.cache import cache
+
+    from core.events import relay_pending
+    from desk import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.clusters_recompute, "delay", enqueued.append)
+    cache.delete(tasks.QUEUED_KEY.format(consultation.version.pk))
+    c = consultation
+    for n in range(3):
+        comment_services.comment_create(
+            by=c.stakeholder_a, version=c.version, provision=c.article, body=f"Thought {n}."
+        )
+    relay_pending()  # each comment's event delivered in turn
+    assert enqueued == [c.version.pk]
+    tasks.clusters_recompute(c.version.pk)  # the worker takes the queued one
+    comment_services.comment_create(
+        by=c.stakeholder_b, version=c.version, provision=c.article, body="A later thought."
+    )
+    relay_pending()
+    assert enqueued == [c.version.pk, c.version.pk]
+
+
+@pytest.mark.django_db
+def test_a_recompute_the_broker_refused_is_sent_again_by_the_relay(consultation, monkeypatch):
+    from django.core.cache import cache
+    from kombu.exceptions import OperationalError
+
+    from core.events import relay_pending
+    from core.models import OutboxEvent
+    from desk import tasks
+
+    c = consultation
+    cache.delete(tasks.QUEUED_KEY.format(c.version.pk))
+
+    def broker_away(version_id):
+        raise OperationalError("broker away")
+
+    monkeypatch.setattr(tasks.clusters_recompute, "delay", broker_away)
+    comment_services.comment_create(
+        by=c.stakeholder_a, version=c.version, provision=c.article, body="A new thought."
+    )
+    relay_pending()  # the broker refuses: the event stays, and no recompute is marked queued
+    assert OutboxEvent.objects.filter(name="comment.created", dispatched_at=None).exists()
+    enqueued = []
+    monkeypatch.setattr(tasks.clusters_recompute, "delay", enqueued.append)
+    relay_pending()
+    assert enqueued == [c.version.pk]
+    assert not OutboxEvent.objects.filter(name="comment.created", dispatched_at=None).exists()

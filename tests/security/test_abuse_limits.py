@@ -144,7 +144,7 @@ def test_limits_are_shared_through_redis(consultation, redis_url):
     c = consultation
     redis_cache = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": f"security-test-{uuid.uuid4().hex}",
         }
