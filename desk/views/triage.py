@@ -35,6 +35,7 @@ from ..forms import (
     TagForm,
 )
 from .base import _desk_url, _draft, _facet_links, _per_comment_url, _version, desk_view
+from .bulk_fields import bulk_fields
 from .respond_fields import RespondFields
 
 
@@ -91,8 +92,9 @@ def review(request, slug, number):
             "filters": filters,
             "working": working,
             "sees_notes": sees_notes,
-            "can_assign": can(request.user, "desk.assign", draft),
-            "bulk": BulkForm(team=team, tags=tags),
+            "bulk_fields": bulk_fields(
+                team=team, tags=tags, can_assign=can(request.user, "desk.assign", draft)
+            ),
             "query": request.GET.urlencode(),
             "prev_query": _page_query(request, page.previous_page_number())
             if page.has_previous()

@@ -250,3 +250,38 @@ def test_pages_cut_in_sql_follow_document_order(client, consultation):
     on_article = [pk for pk in expected if pk in {x.pk for x in comments if x.provision == article}]
     assert [row.pk for row in response.context["rows"]] == on_article
     assert response.context["page"].paginator.count == len(on_article)
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_the_bulk_fields_are_django_s_own_and_follow_the_team_and_tags(
+    client, consultation, language
+):
+    """The bulk form's fields, kept per set of choices, are what Django draws for the
+    form, and a tag added since the last page is there on the next one."""
+    from desk import selectors as desk_selectors
+    from desk import services as desk_services
+    from desk.forms import BulkForm
+    from desk.views.bulk_fields import TEMPLATE as BULK_TEMPLATE
+
+    c = consultation
+    client.force_login(c.drafter)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    url = _review_url(c)
+
+    def fields(body: str) -> str:
+        inside = body.split('<div class="bulk-fields">', 1)[1].split('<p class="actions">', 1)[0]
+        return inside.strip().removesuffix("</div>").strip()
+
+    def django_draws() -> str:
+        with translation.override(language):
+            team = desk_selectors.drafting_team(c.draft)
+            tags = desk_selectors.draft_tags(c.draft)
+            form = BulkForm(team=team, tags=tags)
+            return render_to_string(BULK_TEMPLATE, {"bulk": form, "can_assign": True})
+
+    first = client.get(url).content.decode()
+    assert fields(first).strip() == django_draws().strip()
+    desk_services.tag_create(draft=c.draft, by=c.drafter, name="Data retention")
+    second = client.get(url).content.decode()
+    assert ">Data retention</option>" in fields(second)
+    assert fields(second).strip() == django_draws().strip()
