@@ -27,4 +27,4 @@ RUN mkdir -p static/vendor/fonts \
 RUN useradd --create-home portal && mkdir -p /app/data && chown portal /app/data
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "3", "--timeout", "60"]
