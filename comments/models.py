@@ -5,9 +5,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.choices import choice_label
+from core.history import HistoricalRecords
 
 
 class Visibility(models.TextChoices):

@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from core.choices import choice_label
+from core.history import HistoricalRecords
 from core.i18n import LocalizedField, localized
 from core.numerals import local_digits
 from stakeholders.policies import version_visibility_filter
