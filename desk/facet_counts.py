@@ -42,6 +42,9 @@ COUNTS_TIMEOUT = 3600
 class DeskCounts:
     facets: list[Facet]
     matching: int  # comments matching every filter: what the pages are cut from
+    # The key the counts are kept under, None when they were not (the cache is away):
+    # what is drawn from the counts alone may be kept beside them (the facets' links).
+    key: str | None = None
 
 
 def desk_counts(*, version: DraftVersion, user, filters: dict) -> DeskCounts:
@@ -71,13 +74,14 @@ def desk_counts(*, version: DraftVersion, user, filters: dict) -> DeskCounts:
     if found and key in found:
         facets, matching = found[key]
         return DeskCounts(
-            [Facet(name, label, list(options)) for name, label, options in facets], matching
+            [Facet(name, label, list(options)) for name, label, options in facets], matching, key
         )
     counts = _count(version=version, user=user, filters=filters)
-    if found is not None:
-        kept = [(f.name, str(f.label), tuple(f.options)) for f in counts.facets]
-        revisions.store({key: (kept, counts.matching)}, timeout=COUNTS_TIMEOUT, what="desk counts")
-    return counts
+    if found is None:
+        return counts
+    kept = [(f.name, str(f.label), tuple(f.options)) for f in counts.facets]
+    revisions.store({key: (kept, counts.matching)}, timeout=COUNTS_TIMEOUT, what="desk counts")
+    return DeskCounts(counts.facets, counts.matching, key)
 
 
 def _count(*, version, user, filters) -> DeskCounts:

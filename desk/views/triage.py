@@ -34,7 +34,7 @@ from ..forms import (
     NoteForm,
     TagForm,
 )
-from .base import _desk_url, _draft, _facet_links, _per_comment_url, _version, desk_view
+from .base import _desk_url, _draft, _per_comment_url, _version, desk_view, drawn_facets
 from .bulk_fields import bulk_fields
 from .respond_fields import RespondFields
 
@@ -53,7 +53,7 @@ def review(request, slug, number):
     ensure_can(request.user, "desk.view", draft)
     filters = selectors.filters_from(request.GET)
     counts = desk_counts(version=version, user=request.user, filters=filters)
-    facets = _facet_links(request, counts.facets, filters)
+    facets = drawn_facets(request, counts, filters)
     page, rows = selectors.desk_page(
         version=version,
         user=request.user,

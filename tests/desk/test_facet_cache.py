@@ -27,8 +27,9 @@ def _url(c):
 def _facets(client, c, query=None):
     response = client.get(_url(c), query or {})
     assert response.status_code == 200
+    # What each option counts, and the links drawn for it (kept beside the counts).
     facets = [
-        (f["name"], [(o["value"], o["label"], o["count"]) for o in f["options"]])
+        (f["name"], [(o["value"], o["label"], o["count"]) for o in f["options"]], f["options_html"])
         for f in response.context["facets"]
     ]
     return facets, response.context["page"].paginator.count
@@ -158,8 +159,21 @@ def test_each_drafter_has_their_own_counts(desk, second_drafter):
     desk_services.comments_assign(
         draft=c.draft, by=c.drafter, comment_ids=[comments[0].pk], assignee=c.drafter
     )
-    mine = dict(_facets(client, c)[0])["assignee"]
+    mine = {name: options for name, options, _html in _facets(client, c)[0]}["assignee"]
     client.force_login(second_drafter)
-    theirs = dict(_facets(client, c)[0])["assignee"]
-    assert theirs == dict(_fresh(client, c)[0])["assignee"]
+    theirs = {name: options for name, options, _html in _facets(client, c)[0]}["assignee"]
+    assert theirs == {name: options for name, options, _html in _fresh(client, c)[0]}["assignee"]
     assert mine != theirs  # "me" is someone else
+
+
+def test_kept_facet_links_follow_the_query_they_were_drawn_for(desk):
+    """The links are kept per query (without its page): another query, or the same
+    filters in another order, draws its own; another page of the same query reuses them."""
+    c, _comments, client = desk
+    first = _facets(client, c, {"kind": "comment", "disposition": "pending"})[0]
+    assert first == _fresh(client, c, {"kind": "comment", "disposition": "pending"})[0]
+    reordered = _facets(client, c, {"disposition": "pending", "kind": "comment"})[0]
+    assert reordered == _fresh(client, c, {"disposition": "pending", "kind": "comment"})[0]
+    assert [html for *_rest, html in reordered] != [html for *_rest, html in first]
+    paged = _facets(client, c, {"kind": "comment", "disposition": "pending", "page": "2"})[0]
+    assert paged == first  # the page is never part of a facet's link
