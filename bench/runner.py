@@ -3,9 +3,11 @@
     bench/run                 # or: make bench
     bench/run --quick         # shorter load phases, for trying changes
 
-1. creates the bench database (PostgreSQL, ``portal_bench``) if needed, migrates
-   it and generates the consultation (``bench/generate.py``), or reuses it when
-   its marker names the same seed and generator;
+1. creates the bench database (PostgreSQL, ``portal_bench``) afresh, migrates it and
+   generates the consultation (``bench/generate.py``, about ten seconds), so every run
+   starts from the same data: the posting phases add thousands of comments, which would
+   otherwise pile up from run to run (``--reuse-data`` keeps a database whose marker
+   names the same seed and generator, for trying changes);
 2. collects static files;
 3. counts SQL queries per page in-process (``bench/querycount.py``) and times
    search (``bench/search.py``: the index rebuilt, one- and three-word queries);
@@ -124,13 +126,13 @@ def recreate() -> None:
     run(["createdb", *server, DATABASE], timeout=60)
 
 
-def prepare_database(seed: int, phases: dict) -> dict:
+def prepare_database(seed: int, phases: dict, *, reuse: bool) -> dict:
     started = time.perf_counter()
     exists = (
         psql("SELECT 1 FROM pg_database WHERE datname = :'name'", "postgres", name=DATABASE) == "1"
     )
-    if not exists:
-        log(f"creating database {DATABASE}")
+    if not exists or not reuse:
+        log(f"creating database {DATABASE} afresh")
         recreate()
     migrate = [PYTHON, "manage.py", "migrate", "--noinput", "--skip-checks", "-v", "0"]
     if run(migrate, timeout=300, check=False).returncode != 0:
@@ -514,6 +516,12 @@ def main() -> int:
     parser.add_argument(
         "--no-report", action="store_true", help="do not rewrite docs/benchmarks.md"
     )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the bench database when it holds this seed's data (with the comments "
+        "earlier runs posted) instead of making it afresh",
+    )
     args = parser.parse_args()
 
     global PORT
@@ -536,7 +544,7 @@ def main() -> int:
     flush_redis()
 
     log("database: migrate, generate or reuse")
-    results["data"] = prepare_database(args.seed, phases)
+    results["data"] = prepare_database(args.seed, phases, reuse=args.reuse_data)
     log(f"data ready ({'reused' if results['data']['reused'] else 'generated'})")
 
     started = time.perf_counter()
