@@ -182,7 +182,7 @@ def drawn_facets(request, counts, filters) -> list[dict]:
     which language) and the request's query without its page: a drafter paging through
     a filter's results, or coming back to it, gets the same links. Counts that were not
     kept (``counts.key`` None: the cache is away) are drawn afresh. The options' links
-    are kept only as drawn, once (about 50 KB a desk query at 20,000 comments).
+    are kept only as drawn, once (about 80 KB a desk query at 20,000 comments).
     """
     if counts.key is None:
         return _shown(_facet_links(request, counts.facets, filters))
